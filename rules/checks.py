@@ -1,0 +1,188 @@
+"""Static checks on a validated rule set: the mistakes pydantic's types cannot see.
+
+Unknown steps, verdicts and labels referenced; duplicate ids; rules that can never fire (shadowed by earlier
+rules or self-contradictory); a decision table that leaves combinations undecided with no default; output
+markers that would make completions ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rules.decision import analyse, describe, walk
+from rules.errors import Problem, dotted
+from rules.model import RuleSet
+from rules.yaml_source import line_of
+
+
+class _Report:
+    def __init__(self, data: Any):
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, got: Any, fix: str) -> None:
+        file, line = line_of(self.data, path)
+        self.problems.append(Problem(file, line, dotted(path), message, got, fix))
+
+
+def check_ruleset(rs: RuleSet, data: Any) -> list[Problem]:
+    """Every static problem of a rule set, located in the YAML it came from."""
+    report = _Report(data)
+    label_refs = _check_labels(rs, report)
+    step_ids = _check_steps(rs, report)
+    _check_rules(rs, report, label_refs, step_ids)
+    _check_reward(rs, report, step_ids)
+    _check_output(rs, report, step_ids)
+    if not report.problems:
+        _check_table(rs, report)
+    return report.problems
+
+
+def _duplicates(values: list) -> list[int]:
+    counts = Counter(values)
+    return [i for i, v in enumerate(values) if counts[v] > 1 and values.index(v) != i]
+
+
+def _check_labels(rs: RuleSet, report: _Report) -> set:
+    labels = rs.scale.labels
+    for field in ("id", "name", "token"):
+        values = [getattr(label, field) for label in labels]
+        for i in _duplicates(values):
+            report.add(("scale", "labels", i, field), f"duplicate label {field}", values[i], f"give each label its own {field}")
+    ids = [label.id for label in labels]
+    if ids != sorted(ids, reverse=True):
+        report.add(("scale", "labels"), "labels must be ordered from the highest id to the lowest", ids,
+                   "list the most relevant label first")
+    refs = {label.id for label in labels} | {label.name for label in labels}
+    seen: dict = {}
+    for tier, members in rs.scale.tiers.items():
+        for j, ref in enumerate(members):
+            path = ("scale", "tiers", tier, j)
+            if ref not in refs:
+                report.add(path, "unknown label in tier", ref, f"use a label id or name: {_label_list(rs)}")
+            elif _label_id(rs, ref) in seen:
+                report.add(path, f"label already in tier {seen[_label_id(rs, ref)]}", ref, "put each label in one tier")
+            else:
+                seen[_label_id(rs, ref)] = tier
+    return refs
+
+
+def _label_id(rs: RuleSet, ref) -> int:
+    return next(label.id for label in rs.scale.labels if ref in (label.id, label.name))
+
+
+def _label_list(rs: RuleSet) -> str:
+    return ", ".join(f"{label.id}/{label.name}" for label in rs.scale.labels)
+
+
+def _check_steps(rs: RuleSet, report: _Report) -> dict[str, list[str]]:
+    ids = [s.id for s in rs.steps]
+    for i in _duplicates(ids):
+        report.add(("steps", i, "id"), "duplicate step id", ids[i], "rename one of the steps")
+    for i, step in enumerate(rs.steps):
+        for j in _duplicates(list(step.verdicts)):
+            report.add(("steps", i, "verdicts", j), "duplicate verdict", step.verdicts[j], "list each verdict once")
+    return {s.id: list(s.verdicts) for s in rs.steps}
+
+
+def _check_rules(rs: RuleSet, report: _Report, label_refs: set, steps: dict[str, list[str]]) -> None:
+    ids = [r.id for r in rs.decision.rules]
+    for i in _duplicates(ids):
+        report.add(("decision", "rules", i, "id"), "duplicate rule id", ids[i], "rename one of the rules")
+    for i, rule in enumerate(rs.decision.rules):
+        base = ("decision", "rules", i)
+        if rule.label not in label_refs:
+            report.add(base + ("label",), "unknown label", rule.label, f"use a label id or name: {_label_list(rs)}")
+        for test, path in walk(rule.when, base + ("when",)):
+            if test.step not in steps:
+                report.add(path + ("step",), "unknown step", test.step, f"use one of: {', '.join(steps)}")
+                continue
+            if test.step == rs.output.conclusion_step:
+                report.add(path + ("step",), "a decision rule cannot read the conclusion step (it restates the label)",
+                           test.step, "read the steps before it")
+            if (test.is_ is None) == (test.in_ is None):
+                report.add(path, "give exactly one of `is` or `in`", None, f"e.g. {{step: {test.step}, is: ...}}")
+                continue
+            for verdict in test.allowed():
+                if verdict not in steps[test.step]:
+                    key = "is" if test.is_ is not None else "in"
+                    report.add(path + (key,), f"step {test.step!r} has no verdict {verdict!r}", verdict,
+                               f"use one of: {', '.join(steps[test.step])}")
+    default = rs.decision.default
+    if default is not None and default not in label_refs:
+        report.add(("decision", "default"), "unknown label", default, f"use a label id or name: {_label_list(rs)}")
+    if rs.extends is None:
+        for i, rule in enumerate(rs.decision.rules):
+            if rule.before is not None:
+                report.add(("decision", "rules", i, "before"), "`before` only applies in a file that extends another",
+                           rule.before, "remove it, or order the rules by hand")
+        for i, step in enumerate(rs.steps):
+            if step.before is not None:
+                report.add(("steps", i, "before"), "`before` only applies in a file that extends another",
+                           step.before, "remove it, or order the steps by hand")
+
+
+def _check_reward(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> None:
+    types = [c.type for c in rs.reward.components]
+    for i in _duplicates(types):
+        report.add(("reward", "components", i, "type"), "duplicate reward component", types[i], "merge the two entries")
+    if sum(c.weight for c in rs.reward.components) <= 0:
+        report.add(("reward", "components"), "all weights are zero", 0, "give at least one component a positive weight")
+    for i, comp in enumerate(rs.reward.components):
+        if comp.type == "label" and any(not 0 <= c <= 1 for c in comp.partial_credit):
+            report.add(("reward", "components", i, "partial_credit"), "credits must lie in [0, 1]",
+                       comp.partial_credit, "e.g. [1.0, 0.3, 0.0]")
+        if comp.type == "steps":
+            for j, step in enumerate(comp.ignore):
+                if step not in steps:
+                    report.add(("reward", "components", i, "ignore", j), "unknown step", step,
+                               f"use one of: {', '.join(steps)}")
+    for i, gate in enumerate(rs.reward.gates):
+        if gate.reward <= rs.reward.malformed:
+            report.add(("reward", "gates", i, "reward"), "a gated completion must score above a malformed one",
+                       gate.reward, f"use a value above reward.malformed ({rs.reward.malformed})")
+
+
+def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> None:
+    out = rs.output
+    for field, placeholder in (("label_line", "{label}"), ("step_header", "{step}")):
+        value = getattr(out, field)
+        if value.count(placeholder) != 1:
+            report.add(("output", field), f"must contain {placeholder} exactly once", value, f"e.g. {field}: ...{placeholder}...")
+    if out.label_line.startswith("{label}") and out.label_line.strip() == "{label}":
+        pass  # a bare token line is allowed (then duplicates cannot be counted by prefix)
+    markers = {"think_open": out.think_open, "think_close": out.think_close, "verdict_marker": out.verdict_marker}
+    for field, value in markers.items():
+        if not value.strip():
+            report.add(("output", field), "marker is empty", value, "use visible text, e.g. <think>")
+    if out.think_open in out.think_close or out.think_close in out.think_open:
+        report.add(("output", "think_close"), "think markers must not contain each other", out.think_close,
+                   "e.g. <think> and </think>")
+    if out.conclusion_step is not None:
+        names = sorted(label.name for label in rs.scale.labels)
+        if out.conclusion_step not in steps:
+            report.add(("output", "conclusion_step"), "unknown step", out.conclusion_step, f"use one of: {', '.join(steps)}")
+        elif sorted(steps[out.conclusion_step]) != names:
+            report.add(("output", "conclusion_step"), "the conclusion step's verdicts must be exactly the label names",
+                       steps[out.conclusion_step], f"set its verdicts to {names}")
+
+
+def _check_table(rs: RuleSet, report: _Report) -> None:
+    analysis = analyse(list(rs.decision.rules), {s.id: list(s.verdicts) for s in rs.steps})
+    if analysis is None:
+        return  # too many combinations to prove anything; decisions still work
+    rules = rs.decision.rules
+    for i, covering in analysis.unreachable.items():
+        path = ("decision", "rules", i, "when")
+        if covering:
+            names = ", ".join(rules[j].id for j in covering)
+            report.add(path, f"rule {rules[i].id!r} can never fire: earlier rules ({names}) match everything it matches",
+                       describe(rules[i].when), "move it above those rules, or narrow them")
+        else:
+            report.add(path, f"rule {rules[i].id!r} can never fire: its condition is contradictory",
+                       describe(rules[i].when), "fix the condition")
+    if analysis.uncovered and rs.decision.default is None:
+        example = ", ".join(f"{k}={v}" for k, v in (analysis.uncovered_example or {}).items())
+        report.add(("decision",), f"the rules leave {analysis.uncovered} verdict combinations undecided, e.g. {example}",
+                   None, "add `default: <label>` or a rule for them")

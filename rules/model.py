@@ -1,0 +1,222 @@
+"""The rule language: pydantic models for one business's relevance rules.
+
+A rule file is YAML validated against these models (`python -m rules schema` prints the JSON Schema).
+Every model is frozen and forbids unknown keys, so a typo is an error, never a silently ignored setting.
+
+Conditions are tagged by their single key (`all`, `any`, `not`, `step`) because that reads naturally in
+YAML; reward components and gates are tagged by `type`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_case identifier")]
+# A label is referenced by its numeric id (4) or its name ("Excellent").
+LabelRef = Union[int, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- labels and steps
+
+
+class Label(Strict):
+    id: int = Field(description="Ordinal value; higher is more relevant (4 Excellent ... 1 Irrelevant).")
+    name: str = Field(min_length=1, pattern=r"^\S+$", description="One word, e.g. Excellent.")
+    token: str = Field(min_length=1, pattern=r"^\S+$", description="The exact text the model writes for this label.")
+    description: str = ""
+
+
+class LabelScale(Strict):
+    labels: list[Label] = Field(min_length=2, description="Ordered from most to least relevant.")
+    tiers: dict[str, list[LabelRef]] = Field(
+        default_factory=dict, description="Optional online tiers, e.g. {Good: [4, 3], Mid: [2], Bad: [1]}."
+    )
+
+
+class Step(Strict):
+    id: Identifier
+    question: str = Field(min_length=1, description="What the step answers, in business wording (shown to judges).")
+    verdicts: list[Annotated[str, Field(pattern=r"^\S+$")]] = Field(min_length=1)
+    before: Identifier | None = Field(
+        default=None, description="Only in a file that `extends` another: insert this new step before that step."
+    )
+
+
+# ---------------------------------------------------------------- conditions
+
+
+class StepIs(Strict):
+    """True when a step's verdict is `is`, or one of `in`."""
+
+    step: Identifier
+    is_: str | None = Field(default=None, alias="is")
+    in_: list[str] | None = Field(default=None, alias="in")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def allowed(self) -> list[str]:
+        return [self.is_] if self.is_ is not None else list(self.in_ or [])
+
+
+class AllOf(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(Strict):
+    not_: Condition = Field(alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not", "step"):
+            if key in value:
+                return key
+        return None
+    if isinstance(value, BaseModel):
+        return {AllOf: "all", AnyOf: "any", Not: "not", StepIs: "step"}.get(type(value))
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[Not, Tag("not")],
+        Annotated[StepIs, Tag("step")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message="a condition needs exactly one of the keys all, any, not or step",
+    ),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+class DecisionRule(Strict):
+    id: Identifier
+    message: str = Field(min_length=1, description="The business rule in words; shown when it fires.")
+    when: Condition
+    label: LabelRef
+    hard: bool = Field(default=False, description="A hard rule gates the reward when a completion violates it.")
+    before: Identifier | None = Field(
+        default=None, description="Only in a file that `extends` another: insert this new rule before that rule."
+    )
+
+
+class DecisionTable(Strict):
+    rules: list[DecisionRule] = Field(default_factory=list, description="Ordered; the first rule that matches wins.")
+    default: LabelRef | None = Field(default=None, description="Label when no rule matches; needed unless the table is total.")
+    remove: list[Identifier] = Field(default_factory=list, description="Only with `extends`: base rules to drop.")
+
+
+# ---------------------------------------------------------------- reward shaping
+
+
+class FormatComponent(Strict):
+    type: Literal["format"]
+    weight: float = Field(default=0.1, ge=0)
+
+
+class LabelComponent(Strict):
+    type: Literal["label"]
+    weight: float = Field(default=1.0, ge=0)
+    partial_credit: list[float] = Field(
+        default=[1.0, 0.3, 0.0],
+        min_length=1,
+        description="Credit by ordinal distance to the gold label: [exact, off by one, off by two, ...]; "
+        "missing distances get 0.",
+    )
+
+
+class StepsComponent(Strict):
+    type: Literal["steps"]
+    weight: float = Field(default=0.5, ge=0)
+    ignore: list[Identifier] = Field(default_factory=list, description="Steps not scored against gold verdicts.")
+
+
+class ConsistencyComponent(Strict):
+    type: Literal["consistency"]
+    weight: float = Field(default=0.3, ge=0)
+
+
+RewardComponent = Annotated[
+    Union[FormatComponent, LabelComponent, StepsComponent, ConsistencyComponent], Field(discriminator="type")
+]
+
+
+class HardRuleGate(Strict):
+    type: Literal["hard_rules"] = "hard_rules"
+    reward: float = Field(default=0.0, description="The total is capped at this value when a hard rule is violated.")
+    check: list[Literal["own", "gold"]] = Field(
+        default=["own", "gold"],
+        description="own: a hard rule decided by the completion's own step verdicts; gold: by the gold step verdicts.",
+    )
+
+
+class RewardShaping(Strict):
+    components: list[RewardComponent] = Field(min_length=1)
+    gates: list[HardRuleGate] = Field(default_factory=list)
+    malformed: float = Field(default=-1.0, description="Total reward of a completion that does not parse.")
+
+
+# ---------------------------------------------------------------- output format
+
+
+class OutputFormat(Strict):
+    order: Literal["label_first", "think_first"] = "label_first"
+    label_line: str = Field(default="Label: {label}", description="Must contain {label}, replaced by the label token.")
+    think_open: str = "<think>"
+    think_close: str = "</think>"
+    step_header: str = Field(default="[{step}]", description="Starts a line; must contain {step}.")
+    verdict_marker: str = Field(default="Verdict:", description="Ends each step: `Verdict: <verdict>`.")
+    conclusion_step: Identifier | None = Field(
+        default=None, description="A step whose verdict restates the label by name; it must agree with the label line."
+    )
+    max_chars: int = Field(default=8000, gt=0, description="Longer completions are malformed.")
+
+
+# ---------------------------------------------------------------- the rule set
+
+
+class RuleSet(Strict):
+    schema_: str | None = Field(default=None, alias="$schema", description="Ignored; for editors.")
+    name: Identifier
+    description: str = ""
+    extends: str | None = Field(default=None, description="Path of a base rule file, relative to this file.")
+    scale: LabelScale
+    steps: list[Step] = Field(min_length=1)
+    decision: DecisionTable
+    reward: RewardShaping
+    output: OutputFormat = Field(default_factory=OutputFormat)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+SECTIONS_REQUIRED_WITHOUT_EXTENDS = ("scale", "steps", "decision", "reward")
+
+
+def ruleset_json_schema() -> dict[str, Any]:
+    """The published JSON Schema: a file either `extends` another or holds every section."""
+    schema = RuleSet.model_json_schema(by_alias=True)
+    required = [r for r in schema.get("required", []) if r != "name"]
+    schema["required"] = ["name"]
+    schema["anyOf"] = [{"required": ["extends"]}, {"required": required}]
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "shelfwise relevance rule set"
+    return schema
