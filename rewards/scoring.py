@@ -1,0 +1,177 @@
+"""Score one completion against one example with a compiled rule set: components, gates, step scores.
+
+This is the engine under every reward in this package. It never raises on a completion: whatever the text,
+the result is a `Scored` (a malformed completion gets `reward.malformed` and the parse error as its reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from rules import CompiledRuleSet, Decision, ParsedCoT, ParseError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StepScore:
+    """One parsed step of a completion and how it was judged (the interface the SRPO trainer uses)."""
+
+    step: str
+    start: int  # character span of the step in the completion text
+    end: int
+    verdict: str
+    score: float | None  # +1 right, -1 wrong, None when nothing can judge it
+    source: str  # what judged it: gold_steps, gold_label or none
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    total: float
+    components: dict[str, float | None]  # each in [0, 1]; None when not applicable (e.g. no gold steps)
+    label: int | None  # the label the completion wrote
+    decision: Decision | None  # the decision rules applied to the completion's own step verdicts
+    violated: tuple[str, ...]  # hard rules the completion violates, as "rule_id (own|gold)"
+    error: ParseError | None
+    steps: tuple[StepScore, ...]
+
+
+def completion_text(completion: Any) -> str | None:
+    """TRL passes a string (standard format) or a list of messages (conversational); None if neither."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list):
+        parts = [m.get("content") for m in completion if isinstance(m, Mapping) and m.get("role", "assistant") == "assistant"]
+        if parts and all(isinstance(p, str) for p in parts):
+            return "".join(parts)
+    return None
+
+
+class Scorer:
+    """Holds the per-rule-set lookups so each completion costs a parse and a few dict operations."""
+
+    def __init__(self, rules: CompiledRuleSet):
+        self.rules = rules
+        shaping = rules.ruleset.reward
+        self.weights = {c.type: c.weight for c in shaping.components}
+        self.credit = next((list(c.partial_credit) for c in shaping.components if c.type == "label"), [1.0])
+        ignore = next((c.ignore for c in shaping.components if c.type == "steps"), [])
+        self.scored_steps = frozenset(s for s in rules.step_verdicts if s not in ignore)
+        self.gates = list(shaping.gates)
+        self.malformed = shaping.malformed
+        self.rank = {label: i for i, label in enumerate(rules.label_ids)}
+        self.conclusion = rules.ruleset.output.conclusion_step
+        self.label_keys: dict[Any, int] = {}
+        for label in rules.ruleset.scale.labels:
+            for key in (label.id, str(label.id), label.name, label.token):
+                self.label_keys[key] = label.id
+        self._warned: set = set()
+
+    # ------------------------------------------------------------------ inputs from the dataset
+
+    def gold_label(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        label = self.label_keys.get(value)
+        if label is None and isinstance(value, float) and value.is_integer():
+            label = self.label_keys.get(int(value))
+        if label is None:
+            self._warn_once(("label", repr(value)), "gold label %r is not a label of %s; label reward skipped",
+                            value, self.rules.name)
+        return label
+
+    def gold_steps(self, value: Any) -> dict[str, str]:
+        if not value:
+            return {}
+        if not isinstance(value, Mapping):
+            self._warn_once(("steps", type(value).__name__), "gold_steps must map step id to verdict, got %s",
+                            type(value).__name__)
+            return {}
+        gold = {}
+        for step, verdict in value.items():
+            if verdict is None:
+                continue  # datasets fills missing struct fields with None: not annotated
+            if verdict in self.rules.step_verdicts.get(step, ()):
+                gold[step] = verdict
+            else:
+                self._warn_once(("step", step, verdict), "gold verdict %r for step %r is not allowed; ignored", verdict, step)
+        return gold
+
+    def _warn_once(self, key: tuple, message: str, *args: Any) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            logger.warning(message, *args)
+
+    # ------------------------------------------------------------------ scoring
+
+    def score(self, completion: Any, label: Any = None, gold_steps: Any = None, with_steps: bool = True) -> Scored:
+        gold_label = self.gold_label(label)
+        gold = self.gold_steps(gold_steps)
+        text = completion_text(completion)
+        parsed = self.rules.parse(text) if text is not None else ParseError(
+            "not_text", f"the completion is a {type(completion).__name__}, not text or messages", 0)
+        if isinstance(parsed, ParseError):
+            return Scored(self.malformed, {"format": 0.0}, None, None, (), parsed, ())
+        return self._score_parsed(parsed, gold_label, gold, with_steps)
+
+    def _score_parsed(self, cot: ParsedCoT, gold_label: int | None, gold: dict[str, str], with_steps: bool) -> Scored:
+        weights = self.weights
+        verdicts = cot.verdicts
+        decision = self.rules.decide(verdicts)
+        components: dict[str, float | None] = {}
+        if "format" in weights:
+            components["format"] = 1.0
+        if "label" in weights:
+            components["label"] = self._label_credit(cot.label, gold_label)
+        if "steps" in weights:
+            judged = [verdicts[s] == v for s, v in gold.items() if s in self.scored_steps]
+            components["steps"] = sum(judged) / len(judged) if judged else None
+        if "consistency" in weights:
+            components["consistency"] = 1.0 if decision.label == cot.label else 0.0
+        num = den = 0.0
+        for name, value in components.items():
+            if value is not None:
+                num += weights[name] * value
+                den += weights[name]
+        total = num / den if den else 0.0
+        violated = self._violations(cot.label, decision, gold) if self.gates else ()
+        if violated:
+            total = min(total, min(g.reward for g in self.gates))
+        steps = self._step_scores(cot, gold_label, gold) if with_steps else ()
+        return Scored(total, components, cot.label, decision, violated, None, steps)
+
+    def _label_credit(self, predicted: int, gold: int | None) -> float | None:
+        if gold is None:
+            return None
+        distance = abs(self.rank[predicted] - self.rank[gold])
+        return self.credit[distance] if distance < len(self.credit) else 0.0
+
+    def _violations(self, predicted: int, own: Decision, gold: dict[str, str]) -> tuple[str, ...]:
+        checks = {c for g in self.gates for c in g.check}
+        found = []
+        if "own" in checks and own.rule is not None and own.rule.hard and own.label != predicted:
+            found.append(f"{own.rule.id} (own)")
+        if "gold" in checks and gold:
+            truth = self.rules.try_decide(gold)
+            if truth is not None and truth.rule is not None and truth.rule.hard and truth.label != predicted:
+                found.append(f"{truth.rule.id} (gold)")
+        return tuple(found)
+
+    def _step_scores(self, cot: ParsedCoT, gold_label: int | None, gold: dict[str, str]) -> tuple[StepScore, ...]:
+        out = []
+        for step in cot.steps:
+            if step.id in gold:
+                right = gold[step.id] == step.verdict
+                score, source = (1.0 if right else -1.0), "gold_steps"
+                reason = f"gold says {gold[step.id]}" + ("" if right else f", not {step.verdict}")
+            elif step.id == self.conclusion and gold_label is not None:
+                right = cot.label == gold_label
+                score, source = (1.0 if right else -1.0), "gold_label"
+                reason = f"gold label is {self.rules.label_text(gold_label)}"
+            else:
+                score, source, reason = None, "none", "no gold verdict for this step"
+            out.append(StepScore(step.id, step.start, step.end, step.verdict, score, source, reason))
+        return tuple(out)
