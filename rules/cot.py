@@ -112,7 +112,7 @@ class CoTFormat:
         if fmt.order == "label_first":
             label = self._label_line(text, _skip_space(text, 0), open_at)
             tail = close_at + len(fmt.think_close)
-            if text[tail:].strip():
+            if not isinstance(label, ParseError) and text[tail:].strip():
                 return ParseError("trailing_text", "text after the end of the reasoning", tail)
         else:
             if text[:open_at].strip():

@@ -1,0 +1,91 @@
+"""Command line for rule files.
+
+    python -m rules check rules/catalog/*.yaml      # exit 0 when all valid; else every problem, one per line
+    python -m rules explain rules/catalog/ecommerce.yaml
+    python -m rules schema [--write]                # the JSON Schema (--write: refresh rules/schema/)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rules.casefile import case_file_for, coverage_problems, load_case_file, rules_path
+from rules.errors import Problem, RuleFileError
+from rules.loader import compile_rules
+from rules.model import ruleset_json_schema
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "ruleset.schema.json"
+
+
+def schema_text() -> str:
+    return json.dumps(ruleset_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def check(paths: list[str], cases: bool) -> int:
+    failed = 0
+    for path in paths:
+        if path.endswith(".cases.yaml"):
+            continue  # case files are checked with the rule file they belong to
+        try:
+            rules = compile_rules(path)
+            problems = _case_problems(path, rules) if cases else []
+        except RuleFileError as err:
+            problems = err.problems
+        if problems:
+            failed += 1
+            for problem in problems:
+                print(problem)
+            continue
+        analysis = rules.analysis
+        table = "" if analysis is None else (
+            ", total decision table" if not analysis.uncovered else f", default decides {analysis.uncovered} combinations")
+        print(f"{path}: ok ({len(rules.ruleset.steps)} steps, {len(rules.rules)} rules{table})")
+    return 1 if failed else 0
+
+
+def _case_problems(path: str, rules) -> list[Problem]:
+    case_path = case_file_for(path)
+    if not case_path.is_file():
+        return [Problem(path, 0, "", f"no case file {case_path.name} beside the rules", None,
+                        "write one (see rules/catalog/ecommerce.cases.yaml), or pass --no-cases")]
+    cases, data = load_case_file(case_path)
+    if rules_path(case_path, cases) != Path(path).resolve():
+        return [Problem(str(case_path), 1, "rules", "the case file is for another rule file", cases.rules,
+                        f"set `rules: {Path(path).name}`")]
+    return coverage_problems(case_path, cases, data, rules)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rules", description="Check, explain and describe rule files.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="validate rule files; exit 1 and list every problem if any")
+    p_check.add_argument("paths", nargs="+")
+    p_check.add_argument("--no-cases", action="store_true", help="do not require a case file covering every rule")
+    p_explain = sub.add_parser("explain", help="print the decision table in readable form")
+    p_explain.add_argument("path")
+    p_schema = sub.add_parser("schema", help="print the JSON Schema of rule files")
+    p_schema.add_argument("--write", action="store_true", help=f"write it to {SCHEMA_PATH.relative_to(Path.cwd()) if SCHEMA_PATH.is_relative_to(Path.cwd()) else SCHEMA_PATH}")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.paths, cases=not args.no_cases)
+    if args.command == "explain":
+        try:
+            print(compile_rules(args.path).explain())
+        except RuleFileError as err:
+            print(err)
+            return 1
+        return 0
+    text = schema_text()
+    if args.write:
+        SCHEMA_PATH.write_text(text, encoding="utf-8")
+        print(f"wrote {SCHEMA_PATH}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
