@@ -1,0 +1,80 @@
+"""pytest collects reward case files (`*.cases.yaml`) as tests: one test per case, plus rule coverage.
+
+Registered through the `pytest11` entry point, so installing shelfwise is enough: in any repository,
+`pytest path/to/rules/` runs the cases next to the rule files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rewards.cases import run_case
+from rewards.rule_aware import RuleAwareReward
+from rules import RuleFileError, compile_rules
+from rules.casefile import coverage_problems, load_case_file, rules_path
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path):
+    if file_path.name.endswith(".cases.yaml"):
+        return CaseFileCollector.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFileCollector(pytest.File):
+    def collect(self):
+        try:
+            cases, data = load_case_file(self.path)
+            rules = compile_rules(rules_path(self.path, cases))
+        except RuleFileError as err:
+            yield BrokenCaseFile.from_parent(self, name="load", error=str(err))
+            return
+        reward = RuleAwareReward(rules)
+        for case in cases.cases:
+            yield CaseItem.from_parent(self, name=case.id, case=case, rules=rules, reward=reward)
+        yield CoverageItem.from_parent(self, name="coverage", problems=coverage_problems(self.path, cases, data, rules))
+
+
+class CaseFailed(Exception):
+    pass
+
+
+class _ReportingItem(pytest.Item):
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CaseFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}::{self.name}"
+
+
+class CaseItem(_ReportingItem):
+    def __init__(self, *, case, rules, reward, **kwargs):
+        super().__init__(**kwargs)
+        self.case, self.rules, self.reward = case, rules, reward
+
+    def runtest(self):
+        result = run_case(self.case, self.rules, self.reward)
+        if not result.ok:
+            raise CaseFailed(f"case {self.case.id!r}:\n  " + "\n  ".join(result.differences))
+
+
+class CoverageItem(_ReportingItem):
+    def __init__(self, *, problems, **kwargs):
+        super().__init__(**kwargs)
+        self.problems = problems
+
+    def runtest(self):
+        if self.problems:
+            raise CaseFailed("\n".join(str(p) for p in self.problems))
+
+
+class BrokenCaseFile(_ReportingItem):
+    def __init__(self, *, error, **kwargs):
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self):
+        raise CaseFailed(self.error)
