@@ -1,0 +1,116 @@
+"""RuleAwareReward under TRL's contract: values, components, logging, step scores, pickling, bad inputs."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+
+import pytest
+
+from rewards import ComponentReward, RuleAwareReward, component_rewards
+from rules import compile_rules, load_rules
+
+CATALOG = "rules/catalog/ecommerce.yaml"
+GOLD = dict(query="plain", product="clear", category="match", core_product="match", brand_model="not_mentioned",
+            attributes="partial")
+
+
+@pytest.fixture(scope="module")
+def reward():
+    return RuleAwareReward.from_yaml(CATALOG)
+
+
+def cot(reward, label, **changes):
+    return reward.rules.render(label, dict(GOLD, **changes))
+
+
+def test_scores_follow_the_rule_file_weights(reward):
+    right, wrong = cot(reward, 3), cot(reward, 4, attributes="match")
+    values = reward(prompts=["p"] * 3, completions=[right, wrong, "nonsense"], label=[3, 3, 3], gold_steps=[GOLD] * 3)
+    assert values[0] == pytest.approx(1.0)
+    assert values[1] == pytest.approx((0.1 + 0.3 + 0.5 * 5 / 6 + 0.3) / 1.9)
+    assert values[2] == -1.0
+
+
+def test_label_column_accepts_id_name_and_token(reward):
+    text = cot(reward, 3)
+    assert reward(completions=[text] * 4, label=[3, "3", "Related", 3.0]) == [1.0] * 4
+
+
+def test_conversational_completions_are_read_like_text(reward):
+    text = cot(reward, 3)
+    message = [{"role": "assistant", "content": text}]
+    assert reward(completions=[message], label=[3]) == reward(completions=[text], label=[3])
+    assert reward(completions=[[{"role": "assistant", "content": None}]], label=[3]) == [-1.0]
+
+
+def test_logs_every_component_and_the_malformed_reason(reward):
+    metrics, extra = {}, {}
+    reward(completions=[cot(reward, 3), "oops"], label=[3, 3], gold_steps=[GOLD, GOLD],
+           log_metric=metrics.__setitem__, log_extra=extra.__setitem__)
+    assert metrics == {"rule_aware/malformed_rate": 0.5, "rule_aware/gated_rate": 0.0, "rule_aware/format": 1.0,
+                       "rule_aware/label": 1.0, "rule_aware/steps": 1.0, "rule_aware/consistency": 1.0}
+    assert extra["rule_aware/why"][0] == ""
+    assert extra["rule_aware/why"][1].startswith("malformed: think_open")
+
+
+def test_name_is_stable_and_pickling_keeps_behaviour(reward):
+    assert reward.__name__ == "rule_aware"
+    clone = pickle.loads(pickle.dumps(reward))
+    assert clone.__name__ == "rule_aware"
+    text = cot(reward, 4, attributes="match")
+    assert clone(completions=[text], label=[3], gold_steps=[GOLD]) == reward(completions=[text], label=[3], gold_steps=[GOLD])
+    named = RuleAwareReward.from_yaml(CATALOG, name="relevance")
+    assert pickle.loads(pickle.dumps(named)).__name__ == "relevance"
+
+
+def test_step_scores_carry_spans_scores_and_sources(reward):
+    text = cot(reward, 4, attributes="match")
+    steps = reward.step_scores([text, "broken"], label=[3, 3], gold_steps=[{"attributes": "partial"}, None])
+    assert steps[1] == []
+    by_id = {s.step: s for s in steps[0]}
+    assert by_id["attributes"].score == -1.0 and by_id["attributes"].source == "gold_steps"
+    assert by_id["attributes"].reason == "gold says partial, not match"
+    assert by_id["query"].score is None and by_id["query"].source == "none"
+    assert by_id["verdict"].score == -1.0 and by_id["verdict"].source == "gold_label"
+    for s in steps[0]:
+        assert text[s.start : s.end].startswith(f"[{s.step}]") and text[s.start : s.end].endswith(s.verdict)
+
+
+def test_component_rewards_stand_alone(reward):
+    text = cot(reward, 4, attributes="match")
+    by_name = {c.__name__: c for c in component_rewards(CATALOG)}
+    assert set(by_name) == {"rule_aware_format", "rule_aware_label", "rule_aware_steps", "rule_aware_consistency"}
+    assert by_name["rule_aware_label"](completions=[text, "x"], label=[3, 3]) == [0.3, 0.0]
+    assert by_name["rule_aware_steps"](completions=[text], label=[3]) == [None]  # no gold steps: not applicable
+    clone = pickle.loads(pickle.dumps(by_name["rule_aware_consistency"]))
+    assert clone(completions=[text], label=[3]) == [1.0]
+    with pytest.raises(ValueError, match="use one of: format, label, steps, consistency"):
+        ComponentReward.from_yaml(CATALOG, component="fluency")
+
+
+def test_bad_dataset_values_warn_once_and_skip_the_component(reward, caplog):
+    fresh = RuleAwareReward.from_yaml(CATALOG)
+    text = cot(fresh, 3)
+    with caplog.at_level(logging.WARNING):
+        values = fresh(completions=[text, text], label=["Very good", "Very good"],
+                       gold_steps=[{"category": "kinda"}, "not a mapping"])
+    assert values == [1.0, 1.0]  # label and steps not applicable; format and consistency remain
+    warnings = [r.getMessage() for r in caplog.records]
+    assert sum("'Very good' is not a label" in w for w in warnings) == 1
+    assert any("'kinda' for step 'category'" in w for w in warnings)
+    assert any("gold_steps must map" in w for w in warnings)
+
+
+def test_column_length_mismatch_is_a_clear_error(reward):
+    with pytest.raises(ValueError, match="2 values for 1 completions"):
+        reward(completions=["x"], label=[3, 3])
+
+
+def test_think_first_rule_set_scores_think_first_completions():
+    rs = load_rules(CATALOG)
+    think_first = RuleAwareReward(compile_rules(rs.model_copy(update={"output": rs.output.model_copy(update={"order": "think_first"})})))
+    label_first = RuleAwareReward.from_yaml(CATALOG)
+    text = think_first.rules.render(3, GOLD)
+    assert think_first(completions=[text], label=[3]) == [1.0]
+    assert label_first(completions=[text], label=[3]) == [-1.0]
