@@ -106,7 +106,9 @@ def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> T
         fresh = m & ~covered
         decided_by.append(int(fresh.sum()))
         if not fresh.any():
-            unreachable[i] = tuple(j for j in range(i) if (masks[j] & m).any())
+            # Name one earlier rule that alone covers it when there is one; else every earlier rule it overlaps.
+            alone = tuple(j for j in range(i) if m.any() and not (m & ~masks[j]).any())
+            unreachable[i] = alone[:1] or tuple(j for j in range(i) if (masks[j] & m).any())
         first[fresh] = i
         covered |= m
     bits = np.zeros(size, dtype=object)
