@@ -54,7 +54,7 @@ class RuleAwareReward:
         """Full results per completion: total, components, decision, violated hard rules, parse error, step scores."""
         n = len(completions)
         labels, golds = _column(label, n), _column(gold_steps, n)
-        return [self.scorer.score(c, lab, g, with_steps) for c, lab, g in zip(completions, labels, golds)]
+        return self.scorer.score_batch(completions, labels, golds, with_steps)
 
     def step_scores(self, completions: list, label: Any = None, gold_steps: Any = None, **_: Any) -> list[list[StepScore]]:
         """Per completion, each parsed step with its character span, score (+1/-1/None) and source; [] if malformed."""

@@ -29,6 +29,15 @@ class StepScore:
 
 
 @dataclass(frozen=True, slots=True)
+class Gold:
+    """A dataset row's gold data, resolved once: label id, valid step verdicts, and their decision (if complete)."""
+
+    label: int | None
+    steps: dict[str, str]
+    decision: Decision | None
+
+
+@dataclass(frozen=True, slots=True)
 class Scored:
     total: float
     components: dict[str, float | None]  # each in [0, 1]; None when not applicable (e.g. no gold steps)
@@ -61,6 +70,8 @@ class Scorer:
         ignore = next((c.ignore for c in shaping.components if c.type == "steps"), [])
         self.scored_steps = frozenset(s for s in rules.step_verdicts if s not in ignore)
         self.gates = list(shaping.gates)
+        self.check_own = any("own" in g.check for g in self.gates)
+        self.check_gold = any("gold" in g.check for g in self.gates)
         self.malformed = shaping.malformed
         self.rank = {label: i for i, label in enumerate(rules.label_ids)}
         self.conclusion = rules.ruleset.output.conclusion_step
@@ -86,7 +97,7 @@ class Scorer:
     def gold_steps(self, value: Any) -> dict[str, str]:
         if not value:
             return {}
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             self._warn_once(("steps", type(value).__name__), "gold_steps must map step id to verdict, got %s",
                             type(value).__name__)
             return {}
@@ -107,17 +118,33 @@ class Scorer:
 
     # ------------------------------------------------------------------ scoring
 
-    def score(self, completion: Any, label: Any = None, gold_steps: Any = None, with_steps: bool = True) -> Scored:
-        gold_label = self.gold_label(label)
-        gold = self.gold_steps(gold_steps)
+    def gold(self, label: Any, gold_steps: Any) -> Gold:
+        steps = self.gold_steps(gold_steps)
+        truth = self.rules.try_decide(steps) if steps else None
+        return Gold(self.gold_label(label), steps, truth)
+
+    def score_batch(self, completions: list, labels: list, gold_steps: list, with_steps: bool = True) -> list[Scored]:
+        # A GRPO batch repeats each prompt's row num_generations times: prepare each distinct row once.
+        golds: dict[tuple[int, int], Gold] = {}
+        out = []
+        for completion, label, steps in zip(completions, labels, gold_steps):
+            key = (id(label), id(steps))
+            gold = golds.get(key)
+            if gold is None:
+                gold = golds[key] = self.gold(label, steps)
+            out.append(self.score(completion, gold, with_steps))
+        return out
+
+    def score(self, completion: Any, gold: Gold, with_steps: bool = True) -> Scored:
         text = completion_text(completion)
         parsed = self.rules.parse(text) if text is not None else ParseError(
             "not_text", f"the completion is a {type(completion).__name__}, not text or messages", 0)
         if isinstance(parsed, ParseError):
             return Scored(self.malformed, {"format": 0.0}, None, None, (), parsed, ())
-        return self._score_parsed(parsed, gold_label, gold, with_steps)
+        return self._score_parsed(parsed, gold, with_steps)
 
-    def _score_parsed(self, cot: ParsedCoT, gold_label: int | None, gold: dict[str, str], with_steps: bool) -> Scored:
+    def _score_parsed(self, cot: ParsedCoT, truth: Gold, with_steps: bool) -> Scored:
+        gold_label, gold = truth.label, truth.steps
         weights = self.weights
         verdicts = cot.verdicts
         decision = self.rules.decide(verdicts)
@@ -137,7 +164,7 @@ class Scorer:
                 num += weights[name] * value
                 den += weights[name]
         total = num / den if den else 0.0
-        violated = self._violations(cot.label, decision, gold) if self.gates else ()
+        violated = self._violations(cot.label, decision, truth.decision) if self.gates else ()
         if violated:
             total = min(total, min(g.reward for g in self.gates))
         steps = self._step_scores(cot, gold_label, gold) if with_steps else ()
@@ -149,15 +176,12 @@ class Scorer:
         distance = abs(self.rank[predicted] - self.rank[gold])
         return self.credit[distance] if distance < len(self.credit) else 0.0
 
-    def _violations(self, predicted: int, own: Decision, gold: dict[str, str]) -> tuple[str, ...]:
-        checks = {c for g in self.gates for c in g.check}
+    def _violations(self, predicted: int, own: Decision, truth: Decision | None) -> tuple[str, ...]:
         found = []
-        if "own" in checks and own.rule is not None and own.rule.hard and own.label != predicted:
+        if self.check_own and own.rule is not None and own.rule.hard and own.label != predicted:
             found.append(f"{own.rule.id} (own)")
-        if "gold" in checks and gold:
-            truth = self.rules.try_decide(gold)
-            if truth is not None and truth.rule is not None and truth.rule.hard and truth.label != predicted:
-                found.append(f"{truth.rule.id} (gold)")
+        if self.check_gold and truth is not None and truth.rule is not None and truth.rule.hard and truth.label != predicted:
+            found.append(f"{truth.rule.id} (gold)")
         return tuple(found)
 
     def _step_scores(self, cot: ParsedCoT, gold_label: int | None, gold: dict[str, str]) -> tuple[StepScore, ...]:

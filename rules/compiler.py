@@ -54,6 +54,7 @@ class CompiledRuleSet:
         self.analysis: TableAnalysis | None = analyse(self.rules, self.step_verdicts)
         self._lookup = self.analysis.lookup if self.analysis else None
         self._read_steps = self.analysis.steps if self.analysis else tuple(self.step_verdicts)
+        self._decisions: dict[tuple[int, int], Decision] = {}
 
     def __reduce__(self):
         return (CompiledRuleSet, (self.ruleset, self.source))
@@ -83,18 +84,21 @@ class CompiledRuleSet:
         if hit is None:
             self._check_verdicts(verdicts)
             return self._decide_directly(verdicts)
-        first, bits = hit
-        matched = tuple(r.id for i, r in enumerate(self.rules) if bits >> i & 1)
-        if first < 0:
-            return Decision(self.default_label, None, matched)  # type: ignore[arg-type]
-        return Decision(self.rule_labels[first], self.rules[first], matched)
+        decision = self._decisions.get(hit)
+        if decision is None:  # few distinct (first rule, matches) pairs exist: build each Decision once
+            first, bits = hit
+            matched = tuple(r.id for i, r in enumerate(self.rules) if bits >> i & 1)
+            rule = self.rules[first] if first >= 0 else None
+            label = self.rule_labels[first] if first >= 0 else self.default_label
+            decision = self._decisions[hit] = Decision(label, rule, matched)  # type: ignore[arg-type]
+        return decision
 
     def try_decide(self, verdicts: dict[str, str]) -> Decision | None:
         """Like decide, but None when the verdicts do not cover the steps the table reads (e.g. partial gold)."""
-        try:
-            return self.decide(verdicts)
-        except ValueError:
-            return None
+        for step in self._read_steps:
+            if verdicts.get(step) not in self.step_verdicts[step]:
+                return None
+        return self.decide(verdicts)
 
     def _check_verdicts(self, verdicts: dict[str, str]) -> None:
         for step in self._read_steps:
