@@ -76,7 +76,7 @@ def load_case_file(path: str | Path) -> tuple[CaseFile, SourceDict]:
     try:
         cases = CaseFile.model_validate(data)
     except ValidationError as err:
-        raise RuleFileError(problems_from_validation(err, data, set(Case.model_fields) | set(Expect.model_fields))) from None
+        raise RuleFileError(problems_from_validation(err, data, set(), model=CaseFile)) from None
     ids = [c.id for c in cases.cases]
     dupes = [i for i, c in enumerate(ids) if ids.index(c) != i]
     if dupes:

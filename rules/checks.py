@@ -7,13 +7,14 @@ markers that would make completions ambiguous.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from typing import Any
 
 from rules.decision import analyse, describe, walk
-from rules.errors import Problem, dotted
-from rules.model import RuleSet
-from rules.yaml_source import line_of
+from rules.errors import Problem, dotted, one_of
+from rules.model import LabelRef, RuleSet
+from rules.yaml_source import locate
 
 
 class _Report:
@@ -22,8 +23,8 @@ class _Report:
         self.problems: list[Problem] = []
 
     def add(self, path: tuple, message: str, got: Any, fix: str) -> None:
-        file, line = line_of(self.data, path)
-        self.problems.append(Problem(file, line, dotted(path), message, got, fix))
+        file, line, shown = locate(self.data, path)
+        self.problems.append(Problem(file, line, dotted(shown), message, got, fix))
 
 
 def check_ruleset(rs: RuleSet, data: Any) -> list[Problem]:
@@ -51,16 +52,20 @@ def _check_labels(rs: RuleSet, report: _Report) -> set:
         for i in _duplicates(values):
             report.add(("scale", "labels", i, field), f"duplicate label {field}", values[i], f"give each label its own {field}")
     ids = [label.id for label in labels]
-    if ids != sorted(ids, reverse=True):
-        report.add(("scale", "labels"), "labels must be ordered from the highest id to the lowest", ids,
-                   "list the most relevant label first")
+    # Point at the first label that breaks the order: that is the line to move.
+    for i in range(1, len(ids)):
+        if ids[i] > ids[i - 1]:
+            report.add(("scale", "labels", i, "id"),
+                       f"labels must be ordered from the highest id to the lowest, but {ids[i]} comes after {ids[i - 1]}",
+                       ids, "list the most relevant label first")
+            break
     refs = {label.id for label in labels} | {label.name for label in labels}
     seen: dict = {}
     for tier, members in rs.scale.tiers.items():
         for j, ref in enumerate(members):
             path = ("scale", "tiers", tier, j)
             if ref not in refs:
-                report.add(path, "unknown label in tier", ref, f"use a label id or name: {_label_list(rs)}")
+                report.add(path, "unknown label in tier", ref, _label_fix(rs, ref))
             elif _label_id(rs, ref) in seen:
                 report.add(path, f"label already in tier {seen[_label_id(rs, ref)]}", ref, "put each label in one tier")
             else:
@@ -74,6 +79,18 @@ def _label_id(rs: RuleSet, ref) -> int:
 
 def _label_list(rs: RuleSet) -> str:
     return ", ".join(f"{label.id}/{label.name}" for label in rs.scale.labels)
+
+
+def _label_fix(rs: RuleSet, ref) -> str:
+    names = [label.name for label in rs.scale.labels]
+    close = difflib.get_close_matches(str(ref), names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{hint}use a label id or name: {_label_list(rs)}"
+
+
+def _label_ref(rs: RuleSet, report: _Report, refs: set, ref, path: tuple) -> None:
+    if ref not in refs:
+        report.add(path, "unknown label", ref, _label_fix(rs, ref))
 
 
 def _check_steps(rs: RuleSet, report: _Report) -> dict[str, list[str]]:
@@ -92,27 +109,31 @@ def _check_rules(rs: RuleSet, report: _Report, label_refs: set, steps: dict[str,
         report.add(("decision", "rules", i, "id"), "duplicate rule id", ids[i], "rename one of the rules")
     for i, rule in enumerate(rs.decision.rules):
         base = ("decision", "rules", i)
-        if rule.label not in label_refs:
-            report.add(base + ("label",), "unknown label", rule.label, f"use a label id or name: {_label_list(rs)}")
+        _label_ref(rs, report, label_refs, rule.label, base + ("label",))
         for test, path in walk(rule.when, base + ("when",)):
             if test.step not in steps:
-                report.add(path + ("step",), "unknown step", test.step, f"use one of: {', '.join(steps)}")
+                readable = [s for s in steps if s != rs.output.conclusion_step]
+                report.add(path + ("step",), "unknown step", test.step, one_of(test.step, readable))
                 continue
             if test.step == rs.output.conclusion_step:
                 report.add(path + ("step",), "a decision rule cannot read the conclusion step (it restates the label)",
                            test.step, "read the steps before it")
             if (test.is_ is None) == (test.in_ is None):
-                report.add(path, "give exactly one of `is` or `in`", None, f"e.g. {{step: {test.step}, is: ...}}")
+                has = "both" if test.is_ is not None else "neither"
+                report.add(path, f"a step test needs exactly one of `is` or `in`; this one has {has}", None,
+                           f"write {{step: {test.step}, is: <verdict>}} or {{step: {test.step}, in: [<verdict>, ...]}}")
                 continue
-            for verdict in test.allowed():
+            for j, verdict in enumerate(test.allowed()):
                 if verdict not in steps[test.step]:
-                    key = "is" if test.is_ is not None else "in"
-                    report.add(path + (key,), f"step {test.step!r} has no verdict {verdict!r}", verdict,
-                               f"use one of: {', '.join(steps[test.step])}")
-    default = rs.decision.default
-    if default is not None and default not in label_refs:
-        report.add(("decision", "default"), "unknown label", default, f"use a label id or name: {_label_list(rs)}")
+                    where = ("is",) if test.is_ is not None else ("in", j)
+                    report.add(path + where, f"step {test.step!r} has no verdict {verdict!r}", verdict,
+                               one_of(verdict, steps[test.step]))
+    if rs.decision.default is not None:
+        _label_ref(rs, report, label_refs, rs.decision.default, ("decision", "default"))
     if rs.extends is None:
+        if rs.decision.remove:
+            report.add(("decision", "remove"), "`remove` only applies in a file that extends another",
+                       list(rs.decision.remove), "delete the rules themselves, or extend a base file")
         for i, rule in enumerate(rs.decision.rules):
             if rule.before is not None:
                 report.add(("decision", "rules", i, "before"), "`before` only applies in a file that extends another",
@@ -150,8 +171,6 @@ def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
         value = getattr(out, field)
         if value.count(placeholder) != 1:
             report.add(("output", field), f"must contain {placeholder} exactly once", value, f"e.g. {field}: ...{placeholder}...")
-    if out.label_line.startswith("{label}") and out.label_line.strip() == "{label}":
-        pass  # a bare token line is allowed (then duplicates cannot be counted by prefix)
     markers = {"think_open": out.think_open, "think_close": out.think_close, "verdict_marker": out.verdict_marker}
     for field, value in markers.items():
         if not value.strip():
@@ -160,12 +179,17 @@ def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
         report.add(("output", "think_close"), "think markers must not contain each other", out.think_close,
                    "e.g. <think> and </think>")
     if out.conclusion_step is not None:
-        names = sorted(label.name for label in rs.scale.labels)
+        names = [label.name for label in rs.scale.labels]
         if out.conclusion_step not in steps:
-            report.add(("output", "conclusion_step"), "unknown step", out.conclusion_step, f"use one of: {', '.join(steps)}")
-        elif sorted(steps[out.conclusion_step]) != names:
-            report.add(("output", "conclusion_step"), "the conclusion step's verdicts must be exactly the label names",
-                       steps[out.conclusion_step], f"set its verdicts to {names}")
+            report.add(("output", "conclusion_step"), "unknown step", out.conclusion_step,
+                       one_of(out.conclusion_step, list(steps)))
+        elif sorted(steps[out.conclusion_step]) != sorted(names):
+            # Reported at the verdicts (where the wrong names are), naming the setting that makes them matter.
+            i = max(i for i, s in enumerate(rs.steps) if s.id == out.conclusion_step)  # the one `steps` kept
+            report.add(("steps", i, "verdicts"),
+                       f"step {out.conclusion_step!r} is output.conclusion_step, so its verdicts must be exactly "
+                       "the label names", steps[out.conclusion_step],
+                       f"set them to [{', '.join(names)}], or name another step in output.conclusion_step")
 
 
 def _check_table(rs: RuleSet, report: _Report) -> None:
@@ -184,5 +208,6 @@ def _check_table(rs: RuleSet, report: _Report) -> None:
                        describe(rules[i].when), "fix the condition")
     if analysis.uncovered and rs.decision.default is None:
         example = ", ".join(f"{k}={v}" for k, v in (analysis.uncovered_example or {}).items())
-        report.add(("decision",), f"the rules leave {analysis.uncovered} verdict combinations undecided, e.g. {example}",
+        count = f"{analysis.uncovered} verdict combination{'s' if analysis.uncovered > 1 else ''}"
+        report.add(("decision",), f"the rules leave {count} undecided, e.g. {example}",
                    None, "add `default: <label>` or a rule for them")

@@ -12,6 +12,7 @@ in place, a new one is appended (or inserted `before:` a given id), `decision.re
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from pydantic import BaseModel, ValidationError
 from rules import model
 from rules.checks import check_ruleset
 from rules.compiler import CompiledRuleSet
-from rules.errors import Problem, RuleFileError, problems_from_validation
-from rules.yaml_source import SourceDict, SourceList, line_of, read_yaml
+from rules.errors import Problem, RuleFileError, one_of, problems_from_validation
+from rules.yaml_source import SourceDict, SourceList, line_of, locate, read_yaml
 
 MAX_EXTENDS_DEPTH = 16
 
@@ -32,7 +33,7 @@ def load_rules(path: str | Path) -> model.RuleSet:
     try:
         ruleset = model.RuleSet.model_validate(data)
     except ValidationError as err:
-        raise RuleFileError(problems_from_validation(err, data, _known_fields())) from None
+        raise RuleFileError(problems_from_validation(err, data, _known_fields(), model.RuleSet)) from None
     problems = check_ruleset(ruleset, data)
     if problems:
         raise RuleFileError(problems)
@@ -47,31 +48,61 @@ def compile_rules(source: str | Path | model.RuleSet) -> CompiledRuleSet:
 
 
 def _read_merged(path: Path, chain: tuple[Path, ...]) -> SourceDict:
+    """`chain`: the files that (transitively) extend this one, nearest last, as their errors name them."""
     data = read_yaml(path)
     file = str(path)
     if data is None:
         raise RuleFileError([Problem(file, 1, "", "the file is empty", None, "write a rule set (see rules/catalog/)")])
     if not isinstance(data, SourceDict):
-        raise RuleFileError([Problem(file, getattr(data, "line", 1), "", "a rule file must be a YAML mapping",
-                                     type(data).__name__, "start with `name: my_rules`")])
+        kind, got = ("list", None) if isinstance(data, list) else ("single value", data)
+        raise RuleFileError([Problem(file, getattr(data, "line", 1), "",
+                                     f"a rule file must be a YAML mapping (`key: value` lines), not a {kind}", got,
+                                     "start with `name: my_rules` (see rules/catalog/)")])
     parent = data.get("extends")
     if parent is None:
+        if chain:
+            _extends_only_keys(data)
         return data
+    _, line = line_of(data, ("extends",))
     if not isinstance(parent, str) or not parent.strip():
-        _, line = line_of(data, ("extends",))
         raise RuleFileError([Problem(file, line, "extends", "must be a file path", parent, "e.g. extends: ecommerce.yaml")])
-    base_path = (path.parent / parent).resolve()
-    if base_path in chain or base_path == path.resolve() or len(chain) >= MAX_EXTENDS_DEPTH:
-        _, line = line_of(data, ("extends",))
-        cycle = " -> ".join(str(p) for p in chain + (path.resolve(), base_path))
+    # Named as the user would write it (relative stays relative), so errors in the base read like the child's.
+    base_path = Path(os.path.normpath(path.parent / parent))
+    if base_path.resolve() in {p.resolve() for p in chain + (path,)}:
+        cycle = " -> ".join(str(p) for p in chain + (path, base_path))
         raise RuleFileError([Problem(file, line, "extends", f"circular extends: {cycle}", parent,
-                                     "make the base file stand alone")])
+                                     "make one of these files stand alone (no `extends`)")])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise RuleFileError([Problem(file, line, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends", parent,
+                                     "extend a file closer to the root")])
     if not base_path.is_file():
-        _, line = line_of(data, ("extends",))
         raise RuleFileError([Problem(file, line, "extends", f"no such file {base_path}", parent,
                                      "give a path relative to this file")])
-    base = _read_merged(base_path, chain + (path.resolve(),))
+    base = _read_merged(base_path, chain + (path,))
     return _merge(base, data)
+
+
+def _extends_only_keys(base: SourceDict) -> None:
+    """`before:` and `decision.remove` in a base file mean nothing there, and the merge would drop them silently.
+
+    checks.py reports them for the file being loaded; this, for the files it extends.
+    """
+    problems = []
+    remove = base.get("decision", {}).get("remove") if isinstance(base.get("decision"), dict) else None
+    if remove:
+        problems.append(_problem(base, ("decision", "remove"), "`remove` only applies in a file that extends another",
+                                 remove, "delete the rules themselves, or extend a base file"))
+    for section in (("steps",), ("decision", "rules")):
+        items = base.get(section[0])
+        if len(section) > 1:
+            items = items.get(section[1]) if isinstance(items, dict) else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("before") is not None:
+                problems.append(_problem(base, section + (i, "before"),
+                                         "`before` only applies in a file that extends another", item["before"],
+                                         "remove it, or order the entries by hand"))
+    if problems:
+        raise RuleFileError(problems)
 
 
 def _merge(base: SourceDict, child: SourceDict) -> SourceDict:
@@ -83,7 +114,7 @@ def _merge(base: SourceDict, child: SourceDict) -> SourceDict:
     for key in child:
         value = child[key]
         if key == "steps" and isinstance(value, list) and isinstance(base.get(key), list):
-            value = _merge_by_id(base[key], value, (), problems, child, ("steps",))
+            value = _merge_by_id(base[key], value, problems, child, ("steps",))
         elif key == "decision" and isinstance(value, dict) and isinstance(base.get(key), dict):
             value = _merge_decision(base[key], value, problems, child)
         elif key == "output" and isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -105,17 +136,21 @@ def _merge_decision(base: SourceDict, child: SourceDict, problems: list[Problem]
             _put(out, key, base[key], base.key_lines[key])
     remove = child.get("remove") or []
     rules = base.get("rules") or SourceList()
-    if isinstance(remove, list) and isinstance(rules, list):
-        known = {r.get("id") for r in rules if isinstance(r, dict)}
+    if not isinstance(remove, list):
+        # `remove` never reaches validation (the merge consumes it), so its shape is checked here.
+        problems.append(_problem(root, ("decision", "remove"), "must be a list of rule ids", remove,
+                                 "write e.g. `remove: [brand_mismatch]`"))
+    elif isinstance(rules, list):
+        known = [r.get("id") for r in rules if isinstance(r, dict)]  # a list: ids may be unhashable junk
         for i, rule_id in enumerate(remove):
             if rule_id not in known:
                 problems.append(_problem(root, ("decision", "remove", i), "no such rule in the base file", rule_id,
-                                         f"use one of: {', '.join(str(k) for k in known)}"))
+                                         one_of(rule_id, known)))
         rules = _filtered(rules, lambda r: not (isinstance(r, dict) and r.get("id") in remove))
     for key in child:
         value = child[key]
         if key == "rules" and isinstance(value, list):
-            value = _merge_by_id(rules, value, (), problems, root, ("decision", "rules"))
+            value = _merge_by_id(rules, value, problems, root, ("decision", "rules"))
         if key != "remove":
             _put(out, key, value, child.key_lines[key])
     if "rules" not in child:
@@ -123,7 +158,7 @@ def _merge_decision(base: SourceDict, child: SourceDict, problems: list[Problem]
     return out
 
 
-def _merge_by_id(base: list, child: list, _unused: tuple, problems: list[Problem], root: SourceDict, path: tuple) -> SourceList:
+def _merge_by_id(base: list, child: list, problems: list[Problem], root: SourceDict, path: tuple) -> SourceList:
     out = _filtered(base, lambda _: True)
     for i, item in enumerate(child):
         where = child.item_lines[i] if isinstance(child, SourceList) else (root.file, root.line)
@@ -132,21 +167,22 @@ def _merge_by_id(base: list, child: list, _unused: tuple, problems: list[Problem
         before = item.get("before") if isinstance(item, dict) else None
         if item_id is not None and item_id in ids and before is None:
             at = ids.index(item_id)
-            out[at], out.item_lines[at] = item, where
+            out[at], out.item_lines[at], out.item_indices[at] = item, where, i
             continue
         if item_id is not None and item_id in ids:
             drop = ids.index(item_id)
-            del out[drop], out.item_lines[drop]
+            del out[drop], out.item_lines[drop], out.item_indices[drop]
             ids.pop(drop)
         at = len(out)
         if before is not None:
             if before not in ids:
                 problems.append(_problem(root, path + (i, "before"), "no such id to insert before", before,
-                                         f"use one of: {', '.join(str(x) for x in ids)}"))
+                                         one_of(before, ids)))
             else:
                 at = ids.index(before)
         out.insert(at, item)
         out.item_lines.insert(at, where)
+        out.item_indices.insert(at, i)
     return out
 
 
@@ -154,11 +190,14 @@ def _filtered(items: list, keep) -> SourceList:
     out = SourceList()
     out.file, out.line = getattr(items, "file", "<string>"), getattr(items, "line", 1)
     lines = getattr(items, "item_lines", [(out.file, out.line)] * len(items))
-    out.item_lines = []
-    for item, where in zip(items, lines):
+    # Each item's index in the file it was written in, so errors name `rules[0]` of the child, not of the merge.
+    indices = getattr(items, "item_indices", None) or list(range(len(items)))
+    out.item_lines, out.item_indices = [], []
+    for item, where, index in zip(items, lines, indices):
         if keep(item):
             out.append(item)
             out.item_lines.append(where)
+            out.item_indices.append(index)
     return out
 
 
@@ -176,8 +215,8 @@ def _put(out: SourceDict, key: Any, value: Any, where: tuple[str, int]) -> None:
 def _problem(root: SourceDict, path: tuple, message: str, got: Any, fix: str) -> Problem:
     from rules.errors import dotted
 
-    file, line = line_of(root, path)
-    return Problem(file, line, dotted(path), message, got, fix)
+    file, line, shown = locate(root, path)
+    return Problem(file, line, dotted(shown), message, got, fix)
 
 
 @functools.cache

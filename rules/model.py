@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict as StrictType, Tag
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_case identifier")]
-# A label is referenced by its numeric id (4) or its name ("Excellent").
-LabelRef = Union[int, str]
+# A label is referenced by its numeric id (4) or its name ("Excellent"). Strict: YAML reads yes/no/on/off as
+# booleans, which pydantic would otherwise take as 1 and 0.
+LabelRef = Union[Annotated[int, StrictType()], str]
+# A number that is not a boolean in disguise (`weight: yes`); ints are still fine.
+Number = Annotated[float, Field(strict=True)]
 
 
 class Strict(BaseModel):
@@ -27,7 +30,7 @@ class Strict(BaseModel):
 
 
 class Label(Strict):
-    id: int = Field(description="Ordinal value; higher is more relevant (4 Excellent ... 1 Irrelevant).")
+    id: Annotated[int, StrictType()] = Field(description="Ordinal value; higher is more relevant (4 Excellent ... 1 Irrelevant).")
     name: str = Field(min_length=1, pattern=r"^\S+$", description="One word, e.g. Excellent.")
     token: str = Field(min_length=1, pattern=r"^\S+$", description="The exact text the model writes for this label.")
     description: str = ""
@@ -57,7 +60,7 @@ class StepIs(Strict):
 
     step: Identifier
     is_: str | None = Field(default=None, alias="is")
-    in_: list[str] | None = Field(default=None, alias="in")
+    in_: list[str] | None = Field(default=None, alias="in", min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -130,13 +133,13 @@ class DecisionTable(Strict):
 
 class FormatComponent(Strict):
     type: Literal["format"]
-    weight: float = Field(default=0.1, ge=0)
+    weight: Number = Field(default=0.1, ge=0)
 
 
 class LabelComponent(Strict):
     type: Literal["label"]
-    weight: float = Field(default=1.0, ge=0)
-    partial_credit: list[float] = Field(
+    weight: Number = Field(default=1.0, ge=0)
+    partial_credit: list[Number] = Field(
         default=[1.0, 0.3, 0.0],
         min_length=1,
         description="Credit by ordinal distance to the gold label: [exact, off by one, off by two, ...]; "
@@ -146,13 +149,13 @@ class LabelComponent(Strict):
 
 class StepsComponent(Strict):
     type: Literal["steps"]
-    weight: float = Field(default=0.5, ge=0)
+    weight: Number = Field(default=0.5, ge=0)
     ignore: list[Identifier] = Field(default_factory=list, description="Steps not scored against gold verdicts.")
 
 
 class ConsistencyComponent(Strict):
     type: Literal["consistency"]
-    weight: float = Field(default=0.3, ge=0)
+    weight: Number = Field(default=0.3, ge=0)
 
 
 RewardComponent = Annotated[
@@ -162,7 +165,7 @@ RewardComponent = Annotated[
 
 class HardRuleGate(Strict):
     type: Literal["hard_rules"] = "hard_rules"
-    reward: float = Field(default=0.0, description="The total is capped at this value when a hard rule is violated.")
+    reward: Number = Field(default=0.0, description="The total is capped at this value when a hard rule is violated.")
     check: list[Literal["own", "gold"]] = Field(
         default=["own", "gold"],
         description="own: a hard rule decided by the completion's own step verdicts; gold: by the gold step verdicts.",
@@ -172,7 +175,7 @@ class HardRuleGate(Strict):
 class RewardShaping(Strict):
     components: list[RewardComponent] = Field(min_length=1)
     gates: list[HardRuleGate] = Field(default_factory=list)
-    malformed: float = Field(default=-1.0, description="Total reward of a completion that does not parse.")
+    malformed: Number = Field(default=-1.0, description="Total reward of a completion that does not parse.")
 
 
 # ---------------------------------------------------------------- output format
@@ -188,7 +191,7 @@ class OutputFormat(Strict):
     conclusion_step: Identifier | None = Field(
         default=None, description="A step whose verdict restates the label by name; it must agree with the label line."
     )
-    max_chars: int = Field(default=8000, gt=0, description="Longer completions are malformed.")
+    max_chars: Annotated[int, StrictType()] = Field(default=8000, gt=0, description="Longer completions are malformed.")
 
 
 # ---------------------------------------------------------------- the rule set

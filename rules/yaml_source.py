@@ -3,33 +3,41 @@
 `yaml.safe_load` semantics (no tags that build Python objects), but mappings and lists come back as
 `SourceDict` / `SourceList`, which carry the file and the line of each key or item, so an error found later
 (by pydantic or by the static checks) can still say `file:line`. Duplicate keys are an error here, where
-plain PyYAML would silently keep the last one.
+plain PyYAML would silently keep the last one; every duplicate is reported, with its full field path.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
-from rules.errors import Problem, RuleFileError
+from rules.errors import Problem, RuleFileError, dotted
 
 
 class SourceDict(dict):
-    """A dict with `.file`, `.line` (of the mapping) and `.key_lines` ((file, line) of each key), 1-based."""
+    """A dict with `.file`, `.line` (of the mapping) and `.key_lines` ((file, line) of each key), 1-based.
+
+    `.duplicates` lists (key, line, first line) of keys given twice; the first value is kept.
+    """
 
     file: str = "<string>"
     line: int = 1
     key_lines: dict
+    duplicates: list  # set by the loader; dicts built elsewhere (merges) have none
 
 
 class SourceList(list):
-    """A list with `.file`, `.line` and `.item_lines` ((file, line) of each item), 1-based."""
+    """A list with `.file`, `.line` and `.item_lines` ((file, line) of each item), 1-based.
+
+    `.item_indices`, set on lists merged from several files (`extends`), gives each item's index in its own file.
+    """
 
     file: str = "<string>"
     line: int = 1
     item_lines: list
+    item_indices: list | None = None
 
 
 class _Loader(yaml.SafeLoader):
@@ -39,15 +47,24 @@ class _Loader(yaml.SafeLoader):
 
     def construct_yaml_map(self, node):  # type: ignore[override]
         data = SourceDict()
-        data.file, data.line, data.key_lines = self.source_file, node.start_mark.line + 1, {}
+        data.file, data.line, data.key_lines, data.duplicates = self.source_file, node.start_mark.line + 1, {}, []
         yield data
+        # Keys written here, as opposed to pulled in by a `<<: *anchor` merge, which they may override.
+        written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
         self.flatten_mapping(node)
+        from_merge: set = set()
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.constructor.ConstructorError(None, None, "a key must be a plain scalar", key_node.start_mark)
-            if key in data:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1, data.key_lines[key][1])
+            if key in data and key not in from_merge:
+                # Recorded, not raised: only the finished tree knows the key's full path (decision.rules[1].label).
+                data.duplicates.append((key, key_node.start_mark.line + 1, data.key_lines[key][1]))
+                continue
+            if id(key_node) not in written:
+                from_merge.add(key)
+            else:
+                from_merge.discard(key)
             data[key] = self.construct_object(value_node, deep=True)
             data.key_lines[key] = (self.source_file, key_node.start_mark.line + 1)
 
@@ -63,11 +80,6 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int, first_line: int):
-        self.key, self.line, self.first_line = key, line, first_line
-
-
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse one YAML file with positions; raise RuleFileError with file:line on any problem."""
     file = str(path)
@@ -76,39 +88,147 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise RuleFileError([Problem(file, 0, "", "file not found", None, "check the path")]) from None
+        except IsADirectoryError:
+            raise RuleFileError([Problem(file, 0, "", "a directory, not a file", None,
+                                         "give the rule files themselves, e.g. rules/catalog/*.yaml")]) from None
         except (OSError, UnicodeDecodeError) as err:
             raise RuleFileError([Problem(file, 0, "", f"cannot read the file: {err}", None, "save it as UTF-8 text")]) from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader already rejects control characters here
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise RuleFileError([Problem(file, line, "", f"invalid YAML: character #x{err.character:04x} is not allowed",
+                                     None, "delete it (binary data, or a file saved in the wrong encoding?)")]) from None
     loader.source_file = file
     try:
         data = loader.get_single_data()
-    except _DuplicateKey as dup:
-        raise RuleFileError(
-            [Problem(file, dup.line, str(dup.key), f"duplicate key (first at line {dup.first_line})", dup.key,
-                     "keep one of the two; YAML would silently use the last")]
-        ) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        problem = getattr(err, "problem", None) or str(err)
-        raise RuleFileError(
-            [Problem(file, line, "", f"invalid YAML: {problem}", None, "fix the YAML syntax (indentation, quotes, colons)")]
-        ) from None
+        raise RuleFileError([_syntax_problem(file, text, err)]) from None
     finally:
         loader.dispose()
+    duplicates = [
+        Problem(file, line, dotted(path + (key,)), f"duplicate key (first at line {first})", key,
+                "keep one of the two; YAML would silently use the last")
+        for path, node in _mappings(data, (), set())
+        for key, line, first in getattr(node, "duplicates", ())
+    ]
+    if duplicates:
+        raise RuleFileError(sorted(duplicates, key=lambda p: p.line))
     return data
 
 
+def _mappings(node: Any, path: tuple, seen: set) -> Iterator[tuple[tuple, SourceDict]]:
+    """Every SourceDict in the tree with its path; `seen` guards against YAML aliases that loop."""
+    if id(node) in seen or not isinstance(node, (SourceDict, SourceList)):
+        return
+    seen.add(id(node))
+    if isinstance(node, SourceDict):
+        yield path, node
+        for key, value in node.items():
+            yield from _mappings(value, path + (key,), seen)
+    else:
+        for i, value in enumerate(node):
+            yield from _mappings(value, path + (i,), seen)
+
+
+# PyYAML's wording of common slips, and what usually causes them in a rule file.
+_SYNTAX_FIXES = {
+    "mapping values are not allowed here": "check this line's indentation, or quote a value that contains ': '",
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "could not find expected ':'": "write `key: value` (a colon and a space), or close the quote of a value",
+    "expected <block end>, but found": "line this entry up with the keys or `- ` items above it",
+    "did not find expected key": "line this entry up with the keys above it",
+    "did not find expected '-' indicator": "line this `- ` item up with the items above it",
+    "expected ',' or ']'": "close the `[` list that runs on to here, or separate its items with commas",
+    "expected ',' or '}'": "close the `{` mapping that runs on to here, or separate its entries with commas",
+    "but found another document": "a rule file is one YAML document: remove the `---` line",
+    "found undefined alias": "define the anchor (`&name`) before using `*name`",
+    "could not determine a constructor": "remove the `!!` tag: rule files hold plain values",
+}
+
+
+def _syntax_problem(file: str, text: str, err: yaml.YAMLError) -> Problem:
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None) or ""
+    if problem.startswith("but "):
+        problem = f"{context}, {problem}"  # `but found another document` says nothing alone
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    fix = next((f for start, f in _SYNTAX_FIXES.items() if start in problem),
+               "fix the YAML syntax (indentation, quotes, colons)")
+    if context.startswith("while scanning a quoted scalar") and err.context_mark is not None:
+        # The scanner ran to the end of the file looking for the closing quote; the opening one is the news.
+        return Problem(file, err.context_mark.line + 1, "", "invalid YAML: a quoted value is never closed", None,
+                       "add the closing quote")
+    opened = _runaway_quote(text, mark.index) if mark is not None else None
+    if opened is not None:
+        # An unclosed quote swallows text up to the next quote, and YAML only complains after that.
+        return Problem(file, opened.start_mark.line + 1, "",
+                       f"invalid YAML: the quote opened on this line is not closed before line "
+                       f"{opened.end_mark.line + 1} ({problem})", None, "close the quote on this line")
+    bracket = _open_bracket(text, mark.index) if mark is not None and problem.startswith("expected ','") else None
+    if bracket is not None and bracket.start_mark.line < mark.line:
+        # `{step: a, is: b` without its `}` is only noticed lines later; the opening bracket is where to look.
+        char = "[" if isinstance(bracket, yaml.FlowSequenceStartToken) else "{"
+        return Problem(file, bracket.start_mark.line + 1, "",
+                       f"invalid YAML: the `{char}` opened on this line is not closed before line {mark.line + 1} "
+                       f"({problem})", None, "close it on this line, or separate its entries with commas")
+    return Problem(file, mark.line + 1 if mark is not None else 0, "", f"invalid YAML: {problem}", None, fix)
+
+
+def _open_bracket(text: str, error_index: int) -> yaml.Token | None:
+    """The innermost `[` or `{` still open where the error is."""
+    stack: list = []
+    try:
+        for token in yaml.scan(text):
+            if token.start_mark.index >= error_index:
+                break
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                stack.append(token)
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack[-1] if stack else None
+
+
+def _runaway_quote(text: str, error_index: int) -> yaml.ScalarToken | None:
+    """The quoted scalar just before the error, if it spans lines (almost always a missing closing quote)."""
+    last = None
+    try:
+        for token in yaml.scan(text):
+            if token.start_mark.index >= error_index:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if isinstance(last, yaml.ScalarToken) and last.style in ('"', "'") and last.end_mark.line > last.start_mark.line:
+        return last
+    return None
+
+
 def line_of(data: Any, path: tuple) -> tuple[str, int]:
-    """File and line of the deepest node along `path` (keys/indices that are not in the data are skipped)."""
+    """File and line of the deepest node along `path` that is in the data."""
+    file, line, _ = locate(data, path)
+    return file, line
+
+
+def locate(data: Any, path: tuple) -> tuple[str, int, tuple]:
+    """File and line of the deepest node along `path`, and `path` as written in that file.
+
+    After `extends`, `decision.rules[12]` of the merged rules may be the child's `decision.rules[0]`; the
+    error should name the latter, since that is what the child's author sees.
+    """
     file, line = getattr(data, "file", "<string>"), getattr(data, "line", 0)
+    shown = list(path)
     node = data
-    for part in path:
+    for at, part in enumerate(path):
         if isinstance(node, SourceDict) and part in node:
             file, line = node.key_lines.get(part, (node.file, node.line))
         elif isinstance(node, SourceList) and isinstance(part, int) and 0 <= part < len(node):
             file, line = node.item_lines[part]
+            if node.item_indices is not None:
+                shown[at] = node.item_indices[part]
         else:
-            continue
+            break  # a missing key: its parent is the place to point at
         node = node[part]
-    return file, line
+    return file, line, tuple(shown)
