@@ -200,9 +200,13 @@ def _check_table(rs: RuleSet, report: _Report) -> None:
     for i, covering in analysis.unreachable.items():
         path = ("decision", "rules", i, "when")
         if covering:
-            names = ", ".join(rules[j].id for j in covering)
-            report.add(path, f"rule {rules[i].id!r} can never fire: earlier rules ({names}) match everything it matches",
-                       describe(rules[i].when), "move it above those rules, or narrow them")
+            names = ", ".join(repr(rules[j].id) for j in covering)
+            if len(covering) == 1:
+                what, fix = f"the earlier rule {names} matches", "move it above that rule, or narrow that rule"
+            else:
+                what, fix = f"earlier rules ({names}) together match", "move it above those rules, or narrow them"
+            report.add(path, f"rule {rules[i].id!r} can never fire: {what} everything it matches",
+                       describe(rules[i].when), fix)
         else:
             report.add(path, f"rule {rules[i].id!r} can never fire: its condition is contradictory",
                        describe(rules[i].when), "fix the condition")

@@ -107,7 +107,7 @@ TABLE = [
     Bad("labels_out_of_order.yaml", 8, ("highest id to the lowest, but 3 comes after 2", "most relevant label first"),
         "scale.labels[1].id"),
     # A rule that can never fire: shadowed by an earlier rule, or contradictory in itself.
-    Bad("shadowed_rule.yaml", 31, ("'attribute_gap' can never fire", "earlier rules (category_mismatch)", "move it above"),
+    Bad("shadowed_rule.yaml", 31, ("'attribute_gap' can never fire", "the earlier rule 'category_mismatch' matches", "move it above"),
         "decision.rules[1].when"),
     Bad("contradictory_rule.yaml", 31, ("contradictory", "category = match and category = mismatch"), "decision.rules[1].when"),
     # Combinations no rule decides, and no `default:`.
