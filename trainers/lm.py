@@ -1,0 +1,68 @@
+"""Loading a causal LM from a local folder (or hub id) and turning prompts into token ids, for evaluation.
+
+    >>> model, tokenizer = load_model("models/tiny")                # a folder written by save_pretrained
+    >>> ids = prompt_ids(tokenizer, ["Query: ...", [{"role": "user", "content": "..."}]])
+
+Prompts are TRL's two forms: a string (standard) or a list of messages (conversational, rendered with the
+tokenizer's chat template and the generation prompt), exactly as the trainers feed them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+logger = logging.getLogger(__name__)
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_model(path: str | Path, device: torch.device | str | None = None,
+               dtype: torch.dtype | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Model in eval mode on `device` (bf16 on a GPU, fp32 on a CPU by default) and its tokenizer."""
+    device = torch.device(device) if device is not None else default_device()
+    if dtype is None:
+        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    path = str(path)
+    if not Path(path).exists() and Path(path).is_absolute():
+        raise FileNotFoundError(f"no model folder {path}; build a tiny one with `python -m trainers.tiny_model --out {path}`")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token  # generation needs a pad id; eos is the usual stand-in
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    model.eval()
+    return model, tokenizer
+
+
+def prompt_ids(tokenizer: PreTrainedTokenizerBase, prompts: list[Any]) -> list[list[int]]:
+    """Token ids of each prompt: strings as they are, message lists through the chat template."""
+    out = []
+    for prompt in prompts:
+        if isinstance(prompt, str):
+            out.append(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+        else:
+            if tokenizer.chat_template is None:
+                raise ValueError("conversational prompts need a tokenizer with a chat template; "
+                                 "build prompts as text (chat=False) for this model")
+            ids = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True)
+            out.append(list(ids["input_ids"] if hasattr(ids, "keys") else ids))
+    return out
+
+
+def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """input_ids, attention_mask and position_ids for a left-padded batch (the last column is every row's end)."""
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, width - len(row):] = torch.tensor(row, dtype=torch.long)
+        mask[i, width - len(row):] = 1
+    # Positions count real tokens only, so a left-padded row sees the same positions as it would alone.
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), positions.to(device)
