@@ -82,16 +82,23 @@ def _records(completions: list[str], examples: list[Example], rules: CompiledRul
     return records
 
 
+def _classes(gold: list[int], pred: list, rules: CompiledRuleSet) -> dict:
+    names = {lab: rules.labels[lab].name for lab in rules.label_ids}
+    return classification_report(gold, pred, rules.label_ids, rules.tiers or None, label_names=names)
+
+
 def _decoded(gen: Any, prompts: list, examples: list[Example], rules: CompiledRuleSet, s: Settings) -> dict:
+    """Greedy CoTs parsed by the rule set: classes, steps (adherence, hallucination), slices, 20 samples."""
     completions = [c[0] for c in gen.generate(prompts, samples=1, temperature=0.0, progress=s.progress)]
     records = _records(completions, examples, rules)
     gold, pred = [e.label for e in examples], [r.pred_label for r in records]
-    report = classification_report(gold, pred, rules.label_ids, rules.tiers or None)
-    report["steps"] = step_report(records)
-    report["slices"] = slice_report(gold, pred, [e.query_type or ["untagged"] for e in examples], rules.label_ids)
-    report["examples"] = [{"id": e.id, "gold": e.label, "pred": p, "completion": c}
-                          for e, p, c in zip(examples[:20], pred, completions)]
-    return report
+    return {
+        "decoded": _classes(gold, pred, rules),
+        "steps": step_report(records),
+        "slices": slice_report(gold, pred, [e.query_type or ["untagged"] for e in examples], rules.label_ids),
+        "samples": [{"id": e.id, "gold": e.label, "pred": p, "completion": c}
+                    for e, p, c in zip(examples[:20], pred, completions)],
+    }
 
 
 def _pass_at_k(gen: Any, prompts: list, examples: list[Example], rules: CompiledRuleSet, s: Settings) -> dict:
@@ -109,10 +116,10 @@ def _cumpt(scorer: Any, prompts: list, examples: list[Example], rules: CompiledR
         dev = load_examples(s.calibrate).examples
         dev_probs, _ = scorer.score([build_prompt(e, rules, s.chat) for e in dev], progress=s.progress)
         result = calibrate(dev_probs, [e.label for e in dev], labels, objective=s.objective, tiers=tiers)
-        beta, calibration = result.beta, {"objective": s.objective, "score": result.score, "curve": result.curve}
-    cumpt = classification_report(gold, list(cumpt_labels(probs, labels, beta)), labels, tiers)
+        beta, calibration = result.beta, dict(result.to_dict(), dev=s.calibrate)
+    cumpt = _classes(gold, [int(x) for x in cumpt_labels(probs, labels, beta)], rules)
     cumpt.update(beta=beta, calibration=calibration, label_mass=float(np.nanmean(mass)) if len(mass) else None)
-    argmax = classification_report(gold, [labels[i] for i in probs.argmax(-1)], labels, tiers)
+    argmax = _classes(gold, [labels[i] for i in probs.argmax(-1)], rules)
     return {"cumpt": cumpt, "prefill_argmax": argmax}
 
 
@@ -124,8 +131,9 @@ def evaluate(s: Settings) -> dict:
         raise ValueError(f"{s.data}: no examples to evaluate")
     prompts = [build_prompt(e, rules, s.chat) for e in examples]
     gen, scorer = _backends(s, rules)
-    report: dict[str, Any] = {"model": s.model, "data": s.data, "rules": s.rules, "n": len(examples)}
-    report["decoded"] = _decoded(gen, prompts, examples, rules, s)
+    report: dict[str, Any] = {"title": f"{Path(s.model).name} on {Path(s.data).name}", "model": s.model,
+                              "data": s.data, "rules": s.rules, "n": len(examples)}
+    report.update(_decoded(gen, prompts, examples, rules, s))
     report.update(_cumpt(scorer, prompts, examples, rules, s))
     if s.samples > 1:
         report["pass_at_k"] = _pass_at_k(gen, prompts, examples, rules, s)
@@ -138,13 +146,14 @@ def write_outputs(report: dict, out: Path, rules: CompiledRuleSet) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
     (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
-    names = {lab: rules.labels[lab].name for lab in rules.label_ids}
-    figures.plot_confusion(report["decoded"], out / "confusion_decoded.png", names)
-    figures.plot_confusion(report["cumpt"], out / "confusion_cumpt.png", names)
-    figures.plot_per_class_f1(report["decoded"], out / "per_class_f1.png", names, compare=report["cumpt"])
-    figures.plot_slices(report["decoded"]["slices"], out / "slices.png")
-    if report["cumpt"].get("calibration"):
-        figures.plot_calibration(report["cumpt"]["calibration"]["curve"], out / "calibration.png")
+    figures.plot_confusion(report["decoded"], out / "confusion_decoded.png", title="Decoded CoT labels")
+    figures.plot_confusion(report["cumpt"], out / "confusion_cumpt.png")
+    figures.plot_per_class_f1(report["decoded"], out / "per_class_f1.png", compare=report["cumpt"])
+    figures.plot_slices(report["slices"], out / "slices.png")
+    calibration = report["cumpt"].get("calibration")
+    if calibration:
+        figures.plot_calibration(calibration["curve"], out / "calibration.png", chosen=calibration["beta"],
+                                 objective=calibration["objective"])
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
