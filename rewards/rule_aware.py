@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from rewards.scoring import Scored, Scorer, StepScore
 from rules import CompiledRuleSet, RuleSet, compile_rules
@@ -23,12 +23,16 @@ from rules import CompiledRuleSet, RuleSet, compile_rules
 logger = logging.getLogger(__name__)
 
 
-def _column(values: Any, n: int) -> list:
+def _column(name: str, values: Any, n: int) -> list:
+    """A dataset column as TRL passes it: one value per completion (None when the dataset lacks it)."""
     if values is None:
         return [None] * n
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__len__"):
+        raise ValueError(f"column {name!r} must hold one value per completion, got a single {type(values).__name__}; "
+                         f"pass a list, e.g. {name}=[...]")
     values = list(values)
     if len(values) != n:
-        raise ValueError(f"a dataset column has {len(values)} values for {n} completions")
+        raise ValueError(f"column {name!r} has {len(values)} values for {n} completions; give one per completion")
     return values
 
 
@@ -53,7 +57,7 @@ class RuleAwareReward:
     def score_all(self, completions: list, label: Any = None, gold_steps: Any = None, with_steps: bool = True) -> list[Scored]:
         """Full results per completion: total, components, decision, violated hard rules, parse error, step scores."""
         n = len(completions)
-        labels, golds = _column(label, n), _column(gold_steps, n)
+        labels, golds = _column("label", label, n), _column("gold_steps", gold_steps, n)
         return self.scorer.score_batch(completions, labels, golds, with_steps)
 
     def step_scores(self, completions: list, label: Any = None, gold_steps: Any = None, **_: Any) -> list[list[StepScore]]:

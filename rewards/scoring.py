@@ -30,16 +30,16 @@ class StepScore:
 
 @dataclass(frozen=True, slots=True)
 class Gold:
-    """A dataset row's gold data, resolved once: label id, valid step verdicts, and their decision (if complete)."""
+    """A dataset row's gold data, resolved once: label id, valid step verdicts, the hard rules they trigger."""
 
     label: int | None
     steps: dict[str, str]
-    decision: Decision | None
+    hard: tuple[tuple[str, int], ...]  # hard rules the gold data shows apply: (rule id, the label they give)
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    total: float
+    total: float | None  # None only when no component applies (e.g. a label-only reward without a gold label)
     components: dict[str, float | None]  # each in [0, 1]; None when not applicable (e.g. no gold steps)
     label: int | None  # the label the completion wrote
     decision: Decision | None  # the decision rules applied to the completion's own step verdicts
@@ -86,9 +86,11 @@ class Scorer:
     def gold_label(self, value: Any) -> int | None:
         if value is None:
             return None
-        label = self.label_keys.get(value)
-        if label is None and isinstance(value, float) and value.is_integer():
-            label = self.label_keys.get(int(value))
+        label = None
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):  # True == 1: not a label
+            label = self.label_keys.get(value)
+            if label is None and isinstance(value, float) and value.is_integer():
+                label = self.label_keys.get(int(value))
         if label is None:
             self._warn_once(("label", repr(value)), "gold label %r is not a label of %s; label reward skipped",
                             value, self.rules.name)
@@ -105,10 +107,11 @@ class Scorer:
         for step, verdict in value.items():
             if verdict is None:
                 continue  # datasets fills missing struct fields with None: not annotated
-            if verdict in self.rules.step_verdicts.get(step, ()):
+            if isinstance(verdict, str) and verdict in self.rules.step_verdicts.get(step, ()):
                 gold[step] = verdict
             else:
-                self._warn_once(("step", step, verdict), "gold verdict %r for step %r is not allowed; ignored", verdict, step)
+                self._warn_once(("step", repr(step), repr(verdict)), "gold verdict %r for step %r is not allowed; "
+                                "ignored (steps and verdicts: %s)", verdict, step, self.rules.step_verdicts)
         return gold
 
     def _warn_once(self, key: tuple, message: str, *args: Any) -> None:
@@ -119,9 +122,18 @@ class Scorer:
     # ------------------------------------------------------------------ scoring
 
     def gold(self, label: Any, gold_steps: Any) -> Gold:
-        steps = self.gold_steps(gold_steps)
-        truth = self.rules.try_decide(steps) if steps else None
-        return Gold(self.gold_label(label), steps, truth)
+        gold_label, steps = self.gold_label(label), self.gold_steps(gold_steps)
+        hard: dict[str, int] = {}
+        if steps and self.check_gold:
+            # Gold steps may be partial: a hard rule applies when the known steps decide it however the rest
+            # are filled in, or when its condition surely holds and it gives the gold label.
+            decided = self.rules.try_decide(steps) or self.rules.decide_partially(steps)
+            if decided is not None and decided.rule is not None and decided.rule.hard:
+                hard[decided.rule.id] = decided.label
+            for rule, rule_label in self.rules.hard_rules_holding(steps):
+                if rule_label == gold_label:
+                    hard[rule.id] = rule_label
+        return Gold(gold_label, steps, tuple(hard.items()))
 
     def score_batch(self, completions: list, labels: list, gold_steps: list, with_steps: bool = True) -> list[Scored]:
         # A GRPO batch repeats each prompt's row num_generations times: prepare each distinct row once.
@@ -163,10 +175,12 @@ class Scorer:
             if value is not None:
                 num += weights[name] * value
                 den += weights[name]
-        total = num / den if den else 0.0
-        violated = self._violations(cot.label, decision, truth.decision) if self.gates else ()
-        if violated:
-            total = min(total, min(g.reward for g in self.gates))
+        total = num / den if den else None  # no component applies: not applicable, never a silent 0
+        by_own, by_gold = self._violations(cot.label, decision, truth) if self.gates else ((), ())
+        violated = by_own + by_gold
+        for gate in self.gates:  # each gate caps only when a violation of the kind it checks happened
+            if ("own" in gate.check and by_own) or ("gold" in gate.check and by_gold):
+                total = min(total, gate.reward) if total is not None else gate.reward
         steps = self._step_scores(cot, gold_label, gold) if with_steps else ()
         return Scored(total, components, cot.label, decision, violated, None, steps)
 
@@ -176,13 +190,11 @@ class Scorer:
         distance = abs(self.rank[predicted] - self.rank[gold])
         return self.credit[distance] if distance < len(self.credit) else 0.0
 
-    def _violations(self, predicted: int, own: Decision, truth: Decision | None) -> tuple[str, ...]:
-        found = []
-        if self.check_own and own.rule is not None and own.rule.hard and own.label != predicted:
-            found.append(f"{own.rule.id} (own)")
-        if self.check_gold and truth is not None and truth.rule is not None and truth.rule.hard and truth.label != predicted:
-            found.append(f"{truth.rule.id} (gold)")
-        return tuple(found)
+    def _violations(self, predicted: int, own: Decision, truth: Gold) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        mine = (f"{own.rule.id} (own)",) if (self.check_own and own.rule is not None and own.rule.hard
+                                             and own.label != predicted) else ()
+        gold = tuple(f"{rule_id} (gold)" for rule_id, label in truth.hard if label != predicted)
+        return mine, gold
 
     def _step_scores(self, cot: ParsedCoT, gold_label: int | None, gold: dict[str, str]) -> tuple[StepScore, ...]:
         out = []

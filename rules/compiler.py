@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rules.cot import CoTFormat, ParsedCoT, ParseError
-from rules.decision import TableAnalysis, analyse, describe, holds
+from rules.decision import TableAnalysis, analyse, describe, holds, holds_partially
 from rules.model import DecisionRule, LabelRef, RuleSet
 
 
@@ -99,6 +99,25 @@ class CompiledRuleSet:
             if verdicts.get(step) not in self.step_verdicts[step]:
                 return None
         return self.decide(verdicts)
+
+    def decide_partially(self, verdicts: dict[str, str]) -> Decision | None:
+        """The decision when only some steps are known, if every way of filling in the rest gives it; else None.
+
+        Conservative (three-valued logic): a rule decides when its condition is surely true and every earlier
+        rule's is surely false.
+        """
+        for i, rule in enumerate(self.rules):
+            value = holds_partially(rule.when, verdicts)
+            if value is None:
+                return None
+            if value:
+                return Decision(self.rule_labels[i], rule, (rule.id,))
+        return Decision(self.default_label, None, ()) if self.default_label is not None else None
+
+    def hard_rules_holding(self, verdicts: dict[str, str]) -> list[tuple[DecisionRule, int]]:
+        """Hard rules whose condition surely holds on these (possibly partial) verdicts, with their labels."""
+        return [(r, self.rule_labels[i]) for i, r in enumerate(self.rules)
+                if r.hard and holds_partially(r.when, verdicts)]
 
     def _check_verdicts(self, verdicts: dict[str, str]) -> None:
         for step in self._read_steps:

@@ -47,6 +47,21 @@ def holds(condition: Condition, verdicts: dict[str, str]) -> bool:
     return not holds(condition.not_, verdicts)
 
 
+def holds_partially(condition: Condition, verdicts: dict[str, str]) -> bool | None:
+    """Three-valued (Kleene) evaluation when some steps are unknown: True, False, or None (cannot tell)."""
+    if isinstance(condition, StepIs):
+        value = verdicts.get(condition.step)
+        return None if value is None else value in condition.allowed()
+    if isinstance(condition, Not):
+        inner = holds_partially(condition.not_, verdicts)
+        return None if inner is None else not inner
+    values = [holds_partially(c, verdicts) for c in (condition.all if isinstance(condition, AllOf) else condition.any)]
+    decisive = isinstance(condition, AnyOf)  # any: one True decides; all: one False decides
+    if decisive in values:
+        return decisive
+    return None if None in values else not decisive
+
+
 def describe(condition: Condition) -> str:
     """A condition in words: `category = mismatch`, `all of (a, b)`."""
     if isinstance(condition, StepIs):

@@ -114,3 +114,55 @@ def test_think_first_rule_set_scores_think_first_completions():
     text = think_first.rules.render(3, GOLD)
     assert think_first(completions=[text], label=[3]) == [1.0]
     assert label_first(completions=[text], label=[3]) == [-1.0]
+
+
+def test_partial_gold_steps_still_gate_a_hard_rule_they_decide(reward):
+    # Gold leaves product and attributes open, but what it knows decides brand_mismatch whatever they are:
+    # misreporting the evidence must not pay.
+    honest = cot(reward, 4, brand_model="mismatch", attributes="not_mentioned")
+    misreported = cot(reward, 4, brand_model="match", attributes="not_mentioned")
+    gold = [dict(query="plain", category="match", core_product="match", brand_model="mismatch")] * 2
+    scored = reward.score_all([honest, misreported], label=[2, 2], gold_steps=gold)
+    assert [s.total for s in scored] == [0.0, 0.0]
+    assert scored[1].violated == ("brand_mismatch (gold)",)
+    # A partial gold that surely decides a hard rule gates even without a gold label.
+    alone = reward.score_all([cot(reward, 4)], label=[None], gold_steps=[{"category": "mismatch"}])[0]
+    assert alone.violated == ("category_mismatch (gold)",) and alone.total == 0.0
+    # Too little gold to know (the query type could make it an alternative query): no gate, no guess.
+    unsure = reward.score_all([misreported], label=[2], gold_steps=[{"brand_model": "mismatch"}])[0]
+    assert unsure.violated == ()
+
+
+def _variant(**reward_changes):
+    rs = load_rules(CATALOG)
+    return RuleAwareReward(compile_rules(rs.model_copy(update={"reward": rs.reward.model_copy(update=reward_changes)})))
+
+
+def test_each_gate_caps_only_for_the_violations_it_checks():
+    from rules.model import HardRuleGate
+
+    two = _variant(gates=[HardRuleGate(reward=0.0, check=["own"]), HardRuleGate(reward=-0.5, check=["gold"])])
+    own_only = cot(two, 4, brand_model="mismatch", attributes="not_mentioned")  # own steps say brand_mismatch
+    assert two(completions=[own_only], label=[2]) == [0.0]  # the gold gate (-0.5) did not fire
+    gold_steps = dict(query="plain", category="match", core_product="match", brand_model="mismatch")
+    gold_too = two(completions=[own_only], label=[2], gold_steps=[gold_steps])
+    assert gold_too == [-0.5]
+
+
+def test_no_applicable_component_is_none_not_zero():
+    from rules.model import LabelComponent
+
+    label_only = _variant(components=[LabelComponent(type="label")], gates=[])
+    text = cot(label_only, 3)
+    assert label_only(completions=[text, text], label=[None, 3]) == [None, 1.0]
+
+
+def test_strange_dataset_values_never_raise(reward):
+    text = cot(reward, 3)
+    for label in ([3], {"id": 3}, True, b"3", float("nan")):
+        assert reward(completions=[text], label=[label]) == [1.0]  # label not usable: format + consistency only
+    assert reward(completions=[text], label=[3], gold_steps=[{"attributes": ["partial"], 7: "x"}]) == [1.0]
+    with pytest.raises(ValueError, match="column 'label' must hold one value per completion"):
+        reward(completions=[text], label=3)
+    with pytest.raises(ValueError, match="column 'label'"):
+        reward(completions=[text, text], label="34")
