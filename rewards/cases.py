@@ -14,7 +14,7 @@ from pathlib import Path
 from rewards.rule_aware import RuleAwareReward
 from rewards.scoring import Scored
 from rules import CompiledRuleSet, Problem, RuleFileError, compile_rules
-from rules.casefile import Case, coverage_problems, completion_of, load_case_file, rules_path
+from rules.casefile import Case, case_problems, completion_of, load_case_file, rules_path
 
 
 @dataclass
@@ -45,7 +45,7 @@ def run_case_file(path: str | Path) -> CaseFileResult:
     rules = compile_rules(rules_path(path, cases))
     reward = RuleAwareReward(rules)
     results = [run_case(case, rules, reward) for case in cases.cases]
-    return CaseFileResult(str(path), results, coverage_problems(path, cases, data, rules))
+    return CaseFileResult(str(path), results, case_problems(path, cases, data, rules))
 
 
 def run_case(case: Case, rules: CompiledRuleSet, reward: RuleAwareReward) -> CaseResult:

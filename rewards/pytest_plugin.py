@@ -13,7 +13,7 @@ import pytest
 from rewards.cases import run_case
 from rewards.rule_aware import RuleAwareReward
 from rules import RuleFileError, compile_rules
-from rules.casefile import coverage_problems, load_case_file, rules_path
+from rules.casefile import case_problems, load_case_file, rules_path
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path):
@@ -33,7 +33,7 @@ class CaseFileCollector(pytest.File):
         reward = RuleAwareReward(rules)
         for case in cases.cases:
             yield CaseItem.from_parent(self, name=case.id, case=case, rules=rules, reward=reward)
-        yield CoverageItem.from_parent(self, name="coverage", problems=coverage_problems(self.path, cases, data, rules))
+        yield CoverageItem.from_parent(self, name="coverage", problems=case_problems(self.path, cases, data, rules))
 
 
 class CaseFailed(Exception):

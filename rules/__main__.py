@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from rules.casefile import case_file_for, coverage_problems, load_case_file, rules_path
+from rules.casefile import case_file_for, case_problems, load_case_file, rules_path
 from rules.errors import Problem, RuleFileError
 from rules.loader import compile_rules
 from rules.model import ruleset_json_schema
@@ -28,6 +28,9 @@ def check(paths: list[str], cases: bool) -> int:
     failed = 0
     for path in paths:
         if path.endswith(".cases.yaml"):
+            if len(paths) == 1:
+                print(f"{path}: a case file; it is checked with its rule file "
+                      f"(python -m rules check {path.removesuffix('.cases.yaml')}.yaml)")
             continue  # case files are checked with the rule file they belong to
         try:
             rules = compile_rules(path)
@@ -40,8 +43,9 @@ def check(paths: list[str], cases: bool) -> int:
                 print(problem)
             continue
         analysis = rules.analysis
-        table = "" if analysis is None else (
-            ", total decision table" if not analysis.uncovered else f", default decides {analysis.uncovered} combinations")
+        table = ", too many verdict combinations to prove totality; the default covers the rest" if analysis is None \
+            else (", total decision table" if not analysis.uncovered
+                  else f", default decides {analysis.uncovered} combinations")
         print(f"{path}: ok ({len(rules.ruleset.steps)} steps, {len(rules.rules)} rules{table})")
     return 1 if failed else 0
 
@@ -55,7 +59,7 @@ def _case_problems(path: str, rules) -> list[Problem]:
     if rules_path(case_path, cases) != Path(path).resolve():
         return [Problem(str(case_path), 1, "rules", "the case file is for another rule file", cases.rules,
                         f"set `rules: {Path(path).name}`")]
-    return coverage_problems(case_path, cases, data, rules)
+    return case_problems(case_path, cases, data, rules)
 
 
 def main(argv: list[str] | None = None) -> int:

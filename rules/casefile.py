@@ -24,7 +24,7 @@ from pydantic import Field, ValidationError
 
 from rules.compiler import CompiledRuleSet
 from rules.cot import ParseError
-from rules.errors import Problem, RuleFileError, problems_from_validation
+from rules.errors import Problem, RuleFileError, one_of, problems_from_validation
 from rules.model import LabelRef, Strict
 from rules.yaml_source import SourceDict, line_of, read_yaml
 
@@ -95,6 +95,34 @@ def completion_of(case: Case, rules: CompiledRuleSet) -> str:
     if isinstance(case.completion, str):
         return case.completion
     return rules.render(rules.resolve_label(case.completion.label), case.completion.steps, case.completion.reasons)
+
+
+def case_problems(case_path: str | Path, cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
+    """Everything wrong with a case file against its rule set: bad example data, then rule coverage."""
+    return example_problems(cases, data, rules) + coverage_problems(case_path, cases, data, rules)
+
+
+def example_problems(cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
+    """A typo in an example's label or gold steps would make its case pass for the wrong reason: catch it."""
+    labels = {k: lab.id for lab in rules.ruleset.scale.labels for k in (lab.id, str(lab.id), lab.name, lab.token)}
+    problems = []
+
+    def add(path: tuple, message: str, got: Any, fix: str) -> None:
+        file, line = line_of(data, path)
+        problems.append(Problem(file, line, ".".join(str(p) for p in path), message, got, fix))
+
+    for i, case in enumerate(cases.cases):
+        label = case.example.get("label")
+        if label is not None and (isinstance(label, bool) or not isinstance(label, (int, str)) or label not in labels):
+            add(("cases", i, "example", "label"), "not a label of the rule set", label,
+                one_of(label, [f"{lab.id}" for lab in rules.ruleset.scale.labels] + [lab.name for lab in rules.ruleset.scale.labels]))
+        for step, verdict in (case.example.get("gold_steps") or {}).items():
+            where = ("cases", i, "example", "gold_steps", step)
+            if step not in rules.step_verdicts:
+                add(where, "unknown step", step, one_of(step, list(rules.step_verdicts)))
+            elif verdict is not None and verdict not in rules.step_verdicts[step]:
+                add(where, f"step {step!r} has no verdict {verdict!r}", verdict, one_of(verdict, rules.step_verdicts[step]))
+    return problems
 
 
 def coverage_problems(case_path: str | Path, cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:

@@ -11,7 +11,7 @@ import difflib
 from collections import Counter
 from typing import Any
 
-from rules.decision import analyse, describe, walk
+from rules.decision import MAX_GRID, analyse, describe, walk
 from rules.errors import Problem, dotted, one_of
 from rules.model import LabelRef, RuleSet
 from rules.yaml_source import locate
@@ -151,16 +151,23 @@ def _check_reward(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
     if sum(c.weight for c in rs.reward.components) <= 0:
         report.add(("reward", "components"), "all weights are zero", 0, "give at least one component a positive weight")
     for i, comp in enumerate(rs.reward.components):
-        if comp.type == "label" and any(not 0 <= c <= 1 for c in comp.partial_credit):
+        credit = list(comp.partial_credit) if comp.type == "label" else []
+        if any(not 0 <= c <= 1 for c in credit):
             report.add(("reward", "components", i, "partial_credit"), "credits must lie in [0, 1]",
-                       comp.partial_credit, "e.g. [1.0, 0.3, 0.0]")
+                       credit, "e.g. [1.0, 0.3, 0.0]")
+        elif any(later > earlier for earlier, later in zip(credit, credit[1:])):
+            report.add(("reward", "components", i, "partial_credit"), "credit must not grow with the distance to "
+                       "the gold label (an answer further off would score more)", credit, "e.g. [1.0, 0.3, 0.0]")
         if comp.type == "steps":
             for j, step in enumerate(comp.ignore):
                 if step not in steps:
                     report.add(("reward", "components", i, "ignore", j), "unknown step", step,
                                f"use one of: {', '.join(steps)}")
     for i, gate in enumerate(rs.reward.gates):
-        if gate.reward <= rs.reward.malformed:
+        if gate.reward > 0:  # parsed totals lie in [0, 1]: above 0, a gated answer could beat an honest wrong one
+            report.add(("reward", "gates", i, "reward"), "a gated completion must not score above 0", gate.reward,
+                       "use 0.0 or a negative value above reward.malformed")
+        elif gate.reward <= rs.reward.malformed:
             report.add(("reward", "gates", i, "reward"), "a gated completion must score above a malformed one",
                        gate.reward, f"use a value above reward.malformed ({rs.reward.malformed})")
 
@@ -183,6 +190,11 @@ def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
         if out.conclusion_step not in steps:
             report.add(("output", "conclusion_step"), "unknown step", out.conclusion_step,
                        one_of(out.conclusion_step, list(steps)))
+        elif rs.steps[-1].id != out.conclusion_step:  # e.g. a child appended a step after it
+            i = next(i for i, s in enumerate(rs.steps) if s.id == out.conclusion_step)
+            report.add(("steps", len(rs.steps) - 1, "id"), f"the conclusion step {out.conclusion_step!r} must be the "
+                       "last step", rs.steps[-1].id, f"move it after {out.conclusion_step!r}, or in a file that extends "
+                       f"another, add `before: {out.conclusion_step}` to it (steps[{i}] is the conclusion)")
         elif sorted(steps[out.conclusion_step]) != sorted(names):
             # Reported at the verdicts (where the wrong names are), naming the setting that makes them matter.
             i = max(i for i, s in enumerate(rs.steps) if s.id == out.conclusion_step)  # the one `steps` kept
@@ -195,7 +207,11 @@ def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
 def _check_table(rs: RuleSet, report: _Report) -> None:
     analysis = analyse(list(rs.decision.rules), {s.id: list(s.verdicts) for s in rs.steps})
     if analysis is None:
-        return  # too many combinations to prove anything; decisions still work
+        if rs.decision.default is None:  # unprovable totality: a default keeps the reward from ever failing
+            report.add(("decision",), f"the rules read more than {MAX_GRID:,} verdict combinations, too many to prove "
+                       "that every one is decided", None, "add `default: <label>` (shadowed rules are not checked "
+                       "either at this size)")
+        return
     rules = rs.decision.rules
     for i, covering in analysis.unreachable.items():
         path = ("decision", "rules", i, "when")

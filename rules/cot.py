@@ -125,9 +125,11 @@ class CoTFormat:
             label = self._label_line(text, _skip_space(text, tail), len(text))
         if isinstance(label, ParseError):
             return label
-        if self.label_prefix and text.count(self.label_prefix) != 1:
-            where = text.find(self.label_prefix, label[1][1])
-            return ParseError("repeated_label", f"the label line {self.label_prefix!r} appears more than once", where)
+        if self.label_prefix:  # outside the reasoning only whitespace is allowed, so look inside it
+            at = body_start if text.startswith(self.label_prefix, body_start) else \
+                text.find("\n" + self.label_prefix, body_start, body_end) + 1
+            if at > 0:
+                return ParseError("repeated_label", f"a second label line {self.label_prefix!r} inside the reasoning", at)
         steps = self._steps(text, body_start, body_end)
         if isinstance(steps, ParseError):
             return steps
@@ -175,7 +177,7 @@ class CoTFormat:
         while pos > 0:
             eol = text.find("\n", pos, end)
             eol = end if eol < 0 else eol
-            close = text.find(suffix, pos + len(prefix), eol) if suffix else text.find(" ", pos + len(prefix), eol)
+            close = text.find(suffix, pos + len(prefix), eol) if suffix else _word_end(text, pos + len(prefix), eol)
             if close >= 0:
                 step_id = text[pos + len(prefix) : close]
                 if step_id in self.step_index or _looks_like_id(step_id):
@@ -190,8 +192,8 @@ class CoTFormat:
         first = headers[0][0] if headers else end
         if text[start:first].strip():
             return ParseError("text_before_steps", f"text before the first step {self.step_ids[0]!r}", start)
-        found: list[ParsedStep] = []
-        for k, (pos, step_id, body_at) in enumerate(headers):
+        # Every header first: a stray or misplaced header is the error to report, not the step it cut short.
+        for k, (pos, step_id, _) in enumerate(headers):
             index = self.step_index.get(step_id)
             if index is None:
                 return ParseError("unknown_step", f"unknown step {step_id!r}; steps are {self.step_ids}", pos)
@@ -199,6 +201,9 @@ class CoTFormat:
                 what = "repeated" if index < k else "out of order"
                 want = self.step_ids[k] if k < len(self.step_ids) else "none (all steps done)"
                 return ParseError("step_order", f"step {step_id!r} is {what}; expected {want}", pos)
+        found: list[ParsedStep] = []
+        for k, (pos, step_id, body_at) in enumerate(headers):
+            index = k
             stop = headers[k + 1][0] if k + 1 < len(headers) else end
             done = self._close_step(text, index, pos, body_at, stop)
             if isinstance(done, ParseError):
@@ -230,6 +235,14 @@ class CoTFormat:
 
 def _skip_space(text: str, pos: int) -> int:
     return len(text) - len(text[pos:].lstrip()) if pos < len(text) else pos
+
+
+def _word_end(text: str, start: int, stop: int) -> int:
+    """End of the word at `start` (a header with no closing suffix, like `## query`), or -1 if it is empty."""
+    end = start
+    while end < stop and not text[end].isspace():
+        end += 1
+    return end if end > start else -1
 
 
 def _looks_like_id(name: str) -> bool:

@@ -92,6 +92,16 @@ class TableAnalysis:
     lookup: dict[tuple[str, ...], tuple[int, int]] | None  # combination -> (first rule or -1, bitmask of matches)
 
 
+def _cover(target: np.ndarray, earlier: list[np.ndarray]) -> tuple[int, ...]:
+    """A small set of earlier rules that together match everything `target` matches (greedy set cover)."""
+    left, chosen = target.copy(), []
+    while left.any():
+        best = max(range(len(earlier)), key=lambda j: int((earlier[j] & left).sum()))
+        chosen.append(best)
+        left &= ~earlier[best]
+    return tuple(sorted(chosen))
+
+
 def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> TableAnalysis | None:
     """Evaluate the table on its whole verdict grid; None when the grid is larger than MAX_GRID."""
     read = {t.step for r in rules for t, _ in walk(r.when)}
@@ -121,9 +131,7 @@ def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> T
         fresh = m & ~covered
         decided_by.append(int(fresh.sum()))
         if not fresh.any():
-            # Name one earlier rule that alone covers it when there is one; else every earlier rule it overlaps.
-            alone = tuple(j for j in range(i) if m.any() and not (m & ~masks[j]).any())
-            unreachable[i] = alone[:1] or tuple(j for j in range(i) if (masks[j] & m).any())
+            unreachable[i] = _cover(m, masks[:i])
         first[fresh] = i
         covered |= m
     bits = np.zeros(size, dtype=object)

@@ -83,7 +83,8 @@ PARSE_ERRORS = [
     (GOOD.replace("Label: 3", "Label: \uff13"), "unknown_label"),  # fullwidth digit three
     (GOOD.replace("Label: 3\n", "Label: 3\nActually 4.\n"), "label_line_text"),  # text between label and reasoning
     (GOOD + "Label: 4\n", "trailing_text"),  # a second label after the reasoning
-    (_edit("[category] Hoodies.", "[category] Hoodies. Label: 4"), "repeated_label"),  # label inside reasoning
+    (_edit("[category] Hoodies.", "[category] Hoodies.\nLabel: 4"), "repeated_label"),  # a label line in reasoning
+    (_edit("A navy hoodie,\n", "A navy hoodie,\n[Note] see photo\n"), "unknown_step"),  # a stray header
     (_edit("[query] Blue hoodie. Verdict: plain\n", ""), "step_order"),  # first step missing
     (_edit("[verdict] Close shade. Verdict: Related\n", ""), "missing_step"),  # last step missing
     (_edit("[category] Hoodies. Verdict: match\n", "[category] Hoodies. Verdict: match\n[category] x. Verdict: match\n"),
@@ -113,6 +114,20 @@ def test_parse_errors_are_precise(rules, text, code):
 def test_the_good_completion_parses_and_tolerates_surrounding_whitespace(rules):
     assert isinstance(rules.parse(GOOD), ParsedCoT)
     assert isinstance(rules.parse("\n  " + GOOD + "\n\n"), ParsedCoT)
+
+
+def test_label_words_inside_reasoning_are_just_words(rules):
+    text = _edit("A navy hoodie,", "A navy hoodie, Care Label: machine wash,")
+    assert isinstance(rules.parse(text), ParsedCoT)
+
+
+def test_headers_without_a_closing_suffix(think_first):
+    rs = think_first.ruleset
+    markdown = compile_rules(rs.model_copy(update={"output": rs.output.model_copy(update={"step_header": "## {step}"})}))
+    text = markdown.render(3, VERDICTS)
+    assert "\n## query " in text
+    cot = markdown.parse(text.replace("## query ", "## query\n"))  # the id may end the line
+    assert isinstance(cot, ParsedCoT) and cot.verdicts["query"] == "plain"
 
 
 def test_parse_never_raises_on_non_text(rules):
