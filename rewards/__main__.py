@@ -8,11 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rewards.cases import format_report, run_case_file
-from rules import RuleFileError
+from rewards import check_rules_package
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        check_rules_package()
+    except ImportError as err:
+        print(f"error: {err}")
+        return 2
+    from rewards.cases import format_report, run_case_file
+    from rules import RuleFileError
+
     parser = argparse.ArgumentParser(prog="python -m rewards", description="Run reward unit tests (case files).")
     sub = parser.add_subparsers(dest="command", required=True)
     p_test = sub.add_parser("test", help="score every case and compare with what it expects")
@@ -20,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     passed = failed = 0
     for path in args.paths:
+        if not path.endswith(".cases.yaml"):
+            hint = path.removesuffix(".yaml").removesuffix(".yml") + ".cases.yaml"
+            print(f"{path}: not a case file (*.cases.yaml); the cases of a rule file live beside it, e.g. {hint}")
+            failed += 1
+            continue
         try:
             result = run_case_file(path)
         except RuleFileError as err:
@@ -28,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(format_report(result))
         passed += sum(r.ok for r in result.results)
-        failed += sum(not r.ok for r in result.results) + len(result.coverage)
+        failed += sum(not r.ok for r in result.results) + bool(result.coverage)  # coverage: one check per file
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rewards.cases import run_case
-from rewards.rule_aware import RuleAwareReward
-from rules import RuleFileError, compile_rules
-from rules.casefile import case_problems, load_case_file, rules_path
+# Nothing of shelfwise is imported at plugin load: pytest loads every installed plugin in every session, and a
+# problem here (say a local `rules/` folder shadowing ours) must not break test runs that have no case files.
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path):
@@ -24,6 +22,16 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path):
 
 class CaseFileCollector(pytest.File):
     def collect(self):
+        try:
+            from rewards import check_rules_package
+
+            check_rules_package()
+            from rewards.rule_aware import RuleAwareReward
+            from rules import RuleFileError, compile_rules
+            from rules.casefile import case_problems, load_case_file, rules_path
+        except ImportError as err:
+            yield BrokenCaseFile.from_parent(self, name="load", error=str(err))
+            return
         try:
             cases, data = load_case_file(self.path)
             rules = compile_rules(rules_path(self.path, cases))
@@ -56,6 +64,8 @@ class CaseItem(_ReportingItem):
         self.case, self.rules, self.reward = case, rules, reward
 
     def runtest(self):
+        from rewards.cases import run_case
+
         result = run_case(self.case, self.rules, self.reward)
         if not result.ok:
             raise CaseFailed(f"case {self.case.id!r}:\n  " + "\n  ".join(result.differences))

@@ -165,6 +165,8 @@ def _merge_by_id(base: list, child: list, problems: list[Problem], root: SourceD
         ids = [x.get("id") if isinstance(x, dict) else None for x in out]
         item_id = item.get("id") if isinstance(item, dict) else None
         before = item.get("before") if isinstance(item, dict) else None
+        if item_id is not None and item_id in ids:
+            _check_whole_replacement(item, out.item_lines[ids.index(item_id)], path, i, root, problems)
         if item_id is not None and item_id in ids and before is None:
             at = ids.index(item_id)
             out[at], out.item_lines[at], out.item_indices[at] = item, where, i
@@ -184,6 +186,22 @@ def _merge_by_id(base: list, child: list, problems: list[Problem], root: SourceD
         out.item_lines.insert(at, where)
         out.item_indices.insert(at, i)
     return out
+
+
+# What a step or rule must spell out in full when a child replaces the base one of the same id.
+_REQUIRED = {"steps": ("question", "verdicts"), "rules": ("message", "when", "label")}
+
+
+def _check_whole_replacement(item: dict, base_at: tuple[str, int], path: tuple, i: int, root: SourceDict,
+                             problems: list[Problem]) -> None:
+    """A child entry with a base id replaces that entry whole; say so when it looks like a partial edit."""
+    missing = [key for key in _REQUIRED.get(path[-1], ()) if key not in item]
+    if missing:
+        kind = "rule" if path[-1] == "rules" else "step"
+        problems.append(_problem(
+            root, path + (i,), f"this {kind} replaces the base {kind} {item['id']!r} ({base_at[0]}:{base_at[1]}) "
+            f"entirely, and lacks {', '.join(missing)}", item["id"],
+            f"copy {', '.join(missing)} from the base {kind}, or give the new {kind} another id"))
 
 
 def _filtered(items: list, keep) -> SourceList:
