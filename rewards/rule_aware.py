@@ -2,8 +2,11 @@
 
     >>> from rewards import RuleAwareReward
     >>> reward = RuleAwareReward.from_yaml("rules/catalog/ecommerce.yaml")
-    >>> reward(completions=[completion], label=[4], gold_steps=[{"category": "match"}])
-    [0.93...]
+    >>> verdicts = dict(query="plain", product="clear", category="match", core_product="match",
+    ...                 brand_model="not_mentioned", attributes="match")
+    >>> completion = reward.rules.render(4, verdicts)          # "Label: 4\n<think>\n[query] ... </think>"
+    >>> [round(r, 3) for r in reward(completions=[completion, "Label: 4"], label=[3, 3])]
+    [0.5, -1.0]
 
 The dataset's `label` column holds the gold label (id, name or token) and the optional `gold_steps` column a
 mapping step id -> verdict. Each call logs the mean of every component, the malformed and gated rates through

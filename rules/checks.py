@@ -59,7 +59,8 @@ def _check_labels(rs: RuleSet, report: _Report) -> set:
                        f"labels must be ordered from the highest id to the lowest, but {ids[i]} comes after {ids[i - 1]}",
                        ids, "list the most relevant label first")
             break
-    refs = {label.id for label in labels} | {label.name for label in labels}
+    # A quoted id ("4") means the id: YAML users quote numbers out of habit.
+    refs = {label.id for label in labels} | {label.name for label in labels} | {str(label.id) for label in labels}
     seen: dict = {}
     for tier, members in rs.scale.tiers.items():
         for j, ref in enumerate(members):
@@ -74,7 +75,7 @@ def _check_labels(rs: RuleSet, report: _Report) -> set:
 
 
 def _label_id(rs: RuleSet, ref) -> int:
-    return next(label.id for label in rs.scale.labels if ref in (label.id, label.name))
+    return next(label.id for label in rs.scale.labels if ref in (label.id, label.name, str(label.id)))
 
 
 def _label_list(rs: RuleSet) -> str:

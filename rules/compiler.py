@@ -60,9 +60,9 @@ class CompiledRuleSet:
         return (CompiledRuleSet, (self.ruleset, self.source))
 
     def resolve_label(self, ref: LabelRef) -> int:
-        """A label reference (id or name) to its id; ValueError naming the valid ones otherwise."""
+        """A label reference (id, quoted id or name) to its id; ValueError naming the valid ones otherwise."""
         for label in self.ruleset.scale.labels:
-            if ref == label.id or ref == label.name:
+            if ref == label.id or ref == label.name or ref == str(label.id):
                 return label.id
         valid = ", ".join(f"{lab.id} ({lab.name})" for lab in self.ruleset.scale.labels)
         raise ValueError(f"unknown label {ref!r}; labels are {valid}")

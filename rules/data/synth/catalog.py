@@ -1,0 +1,227 @@
+"""The synthetic product catalog: categories with product words, brands, models, attributes, needs and relations.
+
+The tables (`tables_*.py`) are written in a compact text form so that forty categories stay readable; this module
+parses them once into frozen dataclasses and checks them (every pin, need and negation names a real value).
+
+    >>> from rules.data.synth.catalog import CATEGORIES, category_of
+    >>> CATEGORIES["phones"].attrs_for("smartphone")["storage"].values
+    ('64GB', '128GB', '256GB', '512GB', '1TB')
+    >>> category_of("phone case").key
+    'phone_accessories'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rules.data.synth import tables_fashion, tables_home, tables_tech
+from rules.data.synth.vocab import compare, members
+
+TIERS = {"*": 2, "": 1, ".": 0}  # premium, mid, budget
+TIER_PRICE = {2: 2.2, 1: 1.0, 0: 0.55}  # default price factor of a tier against the category's band
+PARENT = "@parent"  # an attribute whose values are the models of the category an accessory is for
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    tier: int
+    factor: float
+    cores: tuple[str, ...]  # () = every product word of the category
+    pins: tuple[tuple[str, str], ...] = ()  # facts true of every product of the brand
+
+
+@dataclass(frozen=True)
+class Model:
+    brand: str
+    name: str
+    core: str
+    pins: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def full(self) -> str:
+        return f"{self.brand} {self.name}"
+
+
+@dataclass(frozen=True)
+class Attr:
+    key: str
+    values: tuple[str, ...]
+    ordered: bool  # neighbouring values (sizes) are a partial match
+    cores: tuple[str, ...]  # () = every product word
+
+
+@dataclass(frozen=True)
+class Want:
+    """One thing a query asks of an attribute; `good` satisfies it (for an exclusion: violates it)."""
+
+    key: str
+    said: str
+    good: tuple[str, ...]
+    partial: tuple[str, ...] = ()
+    exclude: bool = False
+    literal: bool = True  # `said` is a value ("navy"), not a described need ("stability support")
+
+
+@dataclass(frozen=True)
+class Need:
+    """The hidden requirement behind a Q&A or knowledge query."""
+
+    kind: str  # "qa" | "knowledge"
+    texts: tuple[str, ...]
+    noun: str  # what the query calls the product: "a phone", "running shoes"
+    cores: tuple[str, ...]
+    gist: str  # the world knowledge, in one clause
+    wants: tuple[Want, ...] = ()
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    dept: str
+    cores: tuple[str, ...]
+    generic: str | None
+    brands: tuple[Brand, ...]
+    models: tuple[Model, ...]
+    attrs: tuple[Attr, ...]
+    prices: dict[str, tuple[float, float]]
+    adjacent: tuple[str, ...]
+    accessory_for: tuple[str, ...]
+    negations: tuple[tuple[str, str], ...]
+    needs: tuple[Need, ...] = field(default=())
+
+    def attrs_for(self, core: str) -> dict[str, Attr]:
+        out: dict[str, Attr] = {}
+        for attr in self.attrs:
+            if not attr.cores or core in attr.cores:
+                out.setdefault(attr.key, attr)
+        return out
+
+    def brands_for(self, core: str, tiers: tuple[int, ...] = (0, 1, 2)) -> list[Brand]:
+        return [b for b in self.brands if b.tier in tiers and (not b.cores or core in b.cores)]
+
+    def brand(self, name: str) -> Brand:
+        return next(b for b in self.brands if b.name == name)
+
+    def models_for(self, brand: str, core: str) -> list[Model]:
+        return [m for m in self.models if m.brand == brand and m.core == core]
+
+    def price_band(self, core: str) -> tuple[float, float]:
+        return self.prices.get(core, self.prices["*"])
+
+
+def want_value(attr: Attr, value: str, said: str | None = None) -> Want:
+    """A literal attribute request ("navy", "size 10"): which listed values match it or come close."""
+    good = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "match")
+    part = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "partial")
+    return Want(attr.key, said or value, good, part)
+
+
+def exclusion(attr: Attr, head: str) -> Want:
+    return Want(attr.key, head, tuple(v for v in attr.values if v in members(attr.key, head)), exclude=True)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+_BRAND = re.compile(r"^(?P<name>[^(){}]+?)(?P<tier>[*.]?)(?:x(?P<factor>\d+(?:\.\d+)?))?\s*(?:\{(?P<pins>[^}]*)\})?"
+                    r"\s*(?:\((?P<cores>[^)]*)\))?$")
+
+
+def _items(text: str, sep: str = ",") -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(sep) if part.strip())
+
+
+def _pins(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((k.strip(), v.strip()) for k, _, v in (p.partition(":") for p in _items(text or "")))
+
+
+def _brands(text: str) -> tuple[Brand, ...]:
+    out = []
+    for spec in _items(text, ";"):
+        m = _BRAND.match(spec)
+        if m is None:
+            raise ValueError(f"brand spec {spec!r}: expected 'Name[*|.][xFACTOR] {{key: value}} (core, core)'")
+        tier = TIERS[m["tier"]]
+        factor = float(m["factor"]) if m["factor"] else TIER_PRICE[tier]
+        out.append(Brand(m["name"].strip(), tier, factor, _items(m["cores"] or ""), _pins(m["pins"])))
+    return tuple(out)
+
+
+def _models(text: str) -> tuple[Model, ...]:
+    out = []
+    for group in _items(text, ";"):
+        brand, _, rest = group.partition(":")
+        for spec in _items(rest, "|"):
+            name, _, tail = spec.partition("=")
+            core, _, pins = tail.partition("{")
+            out.append(Model(brand.strip(), name.strip(), core.strip(), _pins(pins.rstrip("}"))))
+    return tuple(out)
+
+
+def _attrs(text: str) -> tuple[Attr, ...]:
+    out = []
+    for spec in _items(text, ";"):
+        head, _, values = spec.partition(":")
+        key, _, cores = head.partition("@")
+        ordered = key.endswith("~")
+        out.append(Attr(key.rstrip("~").strip(), _items(values), ordered, _items(cores, "/")))
+    return tuple(out)
+
+
+def _prices(text: str) -> dict[str, tuple[float, float]]:
+    out = {}
+    for spec in _items(text, ";"):
+        core, _, band = spec.rpartition(":")
+        lo, _, hi = band.partition("-")
+        out[core.strip() or "*"] = (float(lo), float(hi))
+    return out
+
+
+def _category(spec: dict) -> Category:
+    return Category(
+        key=spec["key"], name=spec["name"], dept=spec["dept"], cores=_items(spec["cores"]),
+        generic=spec.get("generic"), brands=_brands(spec["brands"]), models=_models(spec.get("models", "")),
+        attrs=_attrs(spec["attrs"]), prices=_prices(spec["price"]), adjacent=_items(spec.get("adjacent", "")),
+        accessory_for=_items(spec.get("accessory_for", "")),
+        negations=tuple((k.strip(), v.strip()) for k, _, v in (n.partition(":") for n in _items(spec.get("negate", ""), ";"))),
+        needs=tuple(_need(n) for n in spec.get("needs", ())),
+    )
+
+
+def _need(spec: tuple) -> Need:
+    """(kind, "text | text", noun, "core, core", gist, [(key, said, "good, good", "partial, partial"), ...])."""
+    kind, texts, noun, cores, gist, wants = spec
+    return Need(kind, _items(texts, "|"), noun, _items(cores), gist,
+                tuple(Want(k, said, _items(good), _items(part), literal=False) for k, said, good, part in wants))
+
+
+def _resolve_parents(cats: dict[str, Category]) -> dict[str, Category]:
+    """Accessory attributes valued '@parent' list the models of the categories the accessories are for."""
+    out = {}
+    for key, cat in cats.items():
+        models = tuple(m.full for parent in cat.accessory_for for m in cats[parent].models)
+        attrs = tuple(Attr(a.key, models, False, a.cores) if a.values == (PARENT,) else a for a in cat.attrs)
+        out[key] = Category(**{**cat.__dict__, "attrs": attrs})
+    return out
+
+
+def _load() -> dict[str, Category]:
+    specs = [*tables_fashion.SPECS, *tables_tech.SPECS, *tables_home.SPECS]
+    return _resolve_parents({spec["key"]: _category(spec) for spec in specs})
+
+
+CATEGORIES: dict[str, Category] = _load()
+KIN: frozenset[frozenset[str]] = frozenset(
+    frozenset(_items(pair, "~")) for table in (tables_fashion, tables_tech, tables_home) for pair in table.KIN)
+_CORE_CATEGORY = {core: cat for cat in CATEGORIES.values() for core in cat.cores}
+
+
+def category_of(core: str) -> Category:
+    return _CORE_CATEGORY[core]
+
+
+def kin(a: str, b: str) -> bool:
+    """Two product words close enough that one half-serves a query for the other (walking for running shoes)."""
+    return frozenset((a, b)) in KIN

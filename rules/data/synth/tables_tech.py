@@ -1,0 +1,222 @@
+"""Catalog tables: phones, computers, audio, cameras, TVs, gaming. Notation: see `tables_fashion.py`."""
+
+STORAGE = "64GB, 128GB, 256GB, 512GB, 1TB"
+DEVICE_COLOURS = "black, white, silver, graphite, blue, green, purple, pink"
+
+SPECS = [
+    dict(key="phones", name="Cell Phones", dept="Electronics", cores="smartphone, flip phone", generic="phone",
+         brands="Apple*x2.2 (smartphone); Samsung* (smartphone); Google (smartphone); OnePlus (smartphone); Motorola "
+                "(smartphone); Lively (flip phone, smartphone); Nokia. (flip phone, smartphone); Doro. (flip phone)",
+         models="Apple: iPhone 15 = smartphone | iPhone 15 Pro = smartphone | iPhone 14 = smartphone; Samsung: Galaxy "
+                "S24 = smartphone | Galaxy S24 Ultra = smartphone | Galaxy Z Flip6 = smartphone; Google: Pixel 8 = "
+                "smartphone | Pixel 8a = smartphone; OnePlus: 12 = smartphone; Motorola: Moto G Power = smartphone; "
+                "Lively: Jitterbug Flip2 = flip phone {special feature: SOS button and big buttons} | Jitterbug Smart4 "
+                "= smartphone {special feature: simple mode with large icons}; Nokia: 2780 Flip = flip phone; Doro: "
+                "7100 = flip phone {special feature: SOS button and big buttons}",
+         attrs=f"colour: {DEVICE_COLOURS}; storage~@smartphone: {STORAGE}; special feature@flip phone: SOS button and "
+               "big buttons, loud speaker, long battery life; special feature: simple mode with large icons, large "
+               "6.7 inch screen, 120Hz display, triple camera",
+         price="180-450; flip phone: 50-110", adjacent="tablets",
+         needs=[("knowledge", "phone for elderly parents | easy phone for my grandma | phone for someone with poor "
+                 "eyesight and dementia", "a phone", "smartphone, flip phone",
+                 "elderly users need a simple phone: big buttons or a simple mode, ideally an SOS key",
+                 [("special feature", "simplicity (big buttons or a simple mode)",
+                   "SOS button and big buttons, simple mode with large icons", "large 6.7 inch screen, loud speaker")])]),
+    dict(key="phone_accessories", name="Cell Phone Accessories", dept="Electronics", accessory_for="phones",
+         cores="phone case, screen protector, phone charger, car phone mount",
+         brands="Apple* (phone case, phone charger); OtterBox* (phone case, screen protector); Spigen (phone case, "
+                "screen protector, car phone mount); Anker (phone charger, car phone mount); Belkin (phone charger, "
+                "screen protector, car phone mount); ESR. (phone case, screen protector); Amazon Basics. (phone "
+                "charger, car phone mount)",
+         models="OtterBox: Defender = phone case {protection: drop-tested to military standard} | Symmetry = phone "
+                "case; Spigen: Tough Armor = phone case {protection: drop-tested to military standard} | Ultra Hybrid "
+                "= phone case; Anker: Nano 20W = phone charger",
+         attrs="colour: black, clear, blue, pink, green, purple; material@phone case: silicone, TPU, leather, "
+               "polycarbonate; protection@phone case: drop-tested to military standard, slim fit; compatible "
+               "with@phone case/screen protector: @parent",
+         price="12-35", negate="material: leather; colour: black",
+         needs=[("qa", "which phone case protects best against drops | most protective phone case", "a phone case",
+                 "phone case", "drop protection is proven by military-standard drop tests",
+                 [("protection", "tested drop protection", "drop-tested to military standard", "")])]),
+    dict(key="tablets", name="Tablets & E-readers", dept="Electronics", cores="tablet, e-reader, kids tablet",
+         brands="Apple* (tablet); Samsung (tablet); Lenovo (tablet); Amazon. (tablet, e-reader, kids tablet); Kobo "
+                "(e-reader); reMarkable* (e-reader)",
+         models="Apple: iPad Air 11 = tablet | iPad Pro 13 = tablet; Samsung: Galaxy Tab S9 = tablet | Galaxy Tab A9 "
+                "= tablet; Amazon: Fire HD 10 = tablet | Kindle Paperwhite = e-reader {water resistance: IPX8} | Fire "
+                "HD 8 Kids = kids tablet; Kobo: Clara 2E = e-reader {water resistance: IPX8}; Lenovo: Tab M10 = tablet",
+         attrs=f"colour: {DEVICE_COLOURS}; storage~: 16GB, 32GB, 64GB, 128GB, 256GB; screen size~@tablet: 8 inch, "
+               "10.1 inch, 11 inch, 13 inch; water resistance@e-reader: IPX8, not water resistant",
+         price="150-400; e-reader: 100-180; kids tablet: 80-140", adjacent="phones, laptops",
+         needs=[("qa", "which e-reader can i read in the bath | waterproof kindle for the pool", "an e-reader",
+                 "e-reader", "reading in the bath needs a waterproof (IPX8) e-reader",
+                 [("water resistance", "waterproofing", "IPX8", "")])]),
+    dict(key="laptops", name="Laptops", dept="Computers", generic="laptop",
+         cores="notebook laptop, gaming laptop, 2-in-1 laptop, Chromebook",
+         brands="Apple*x1.5 (notebook laptop); Razer*x1.4 (gaming laptop); Microsoft* (2-in-1 laptop, notebook "
+                "laptop); Dell; HP; Lenovo; ASUS; Acer. ",
+         models="Apple: MacBook Air 13 = notebook laptop | MacBook Pro 14 = notebook laptop; Dell: XPS 13 = notebook "
+                "laptop | Inspiron 15 = notebook laptop | Alienware m16 = gaming laptop; HP: Pavilion 15 = notebook "
+                "laptop | Spectre x360 = 2-in-1 laptop | Chromebook 14 = Chromebook; Lenovo: ThinkPad X1 Carbon = "
+                "notebook laptop | Yoga 7i = 2-in-1 laptop | Legion 5 = gaming laptop; ASUS: ROG Zephyrus G14 = "
+                "gaming laptop | Zenbook 14 = notebook laptop | Chromebook Plus CX34 = Chromebook; Acer: Aspire 5 = "
+                "notebook laptop | Nitro V 15 = gaming laptop | Chromebook 314 = Chromebook; Razer: Blade 16 = gaming "
+                "laptop; Microsoft: Surface Pro 11 = 2-in-1 laptop",
+         attrs="colour: silver, grey, black, blue; memory~@Chromebook: 4GB, 8GB; memory~: 8GB, 16GB, 32GB, 64GB; "
+               "screen size~: 13.3 inch, 14 inch, 15.6 inch, 16 inch, 17.3 inch; graphics@gaming laptop: NVIDIA RTX "
+               "4060, NVIDIA RTX 4070; graphics: integrated graphics; display: touchscreen, non-touch",
+         price="450-900; gaming laptop: 900-1700; Chromebook: 180-380", adjacent="tablets",
+         negate="display: touchscreen",
+         needs=[("qa", "what laptop is good for 4k video editing | how much ram for a video editing laptop",
+                 "a laptop", "notebook laptop, gaming laptop, 2-in-1 laptop, Chromebook",
+                 "4K video editing needs 32GB of memory; 16GB copes with lighter projects",
+                 [("memory", "32GB of memory or more", "32GB, 64GB", "16GB")]),
+                ("knowledge", "laptop that can play cyberpunk 2077 | laptop for playing aaa games", "a laptop",
+                 "gaming laptop, notebook laptop", "recent AAA games need a dedicated NVIDIA RTX graphics card",
+                 [("graphics", "dedicated graphics", "NVIDIA RTX 4070", "NVIDIA RTX 4060")])]),
+    dict(key="laptop_accessories", name="Laptop Accessories", dept="Computers", accessory_for="laptops",
+         cores="laptop sleeve, laptop stand, USB-C hub, laptop charger",
+         brands="Apple* (laptop charger); Satechi* (USB-C hub, laptop stand); Anker (USB-C hub, laptop charger); "
+                "Belkin (USB-C hub, laptop stand); tomtoc (laptop sleeve); Rain Design (laptop stand); Amazon Basics. "
+                "(laptop sleeve, laptop stand, laptop charger)",
+         attrs="colour: black, grey, silver, blue, pink; material@laptop sleeve: neoprene, polyester, felt, leather; "
+               "compatible with@laptop sleeve/laptop charger: @parent",
+         price="18-45"),
+    dict(key="headphones", name="Headphones", dept="Electronics", generic="headphones",
+         cores="over-ear headphones, on-ear headphones, wireless earbuds, wired earbuds",
+         brands="Apple* (wireless earbuds, over-ear headphones); Bose* (over-ear headphones, wireless earbuds); Sony; "
+                "Sennheiser (over-ear headphones, wireless earbuds, wired earbuds); Beats (over-ear headphones, "
+                "wireless earbuds, on-ear headphones); JBL; Soundcore. (over-ear headphones, wireless earbuds); "
+                "Skullcandy. ",
+         models="Apple: AirPods Pro 2 = wireless earbuds {noise control: active noise cancelling} | AirPods Max = "
+                "over-ear headphones {noise control: active noise cancelling}; Sony: WH-1000XM5 = over-ear headphones "
+                "{noise control: active noise cancelling} | WF-1000XM5 = wireless earbuds {noise control: active noise "
+                "cancelling}; Bose: QuietComfort Ultra = over-ear headphones {noise control: active noise cancelling} "
+                "| QuietComfort Ultra Earbuds = wireless earbuds {noise control: active noise cancelling}; Beats: "
+                "Studio Pro = over-ear headphones | Powerbeats Pro = wireless earbuds; JBL: Tune 510BT = on-ear "
+                "headphones {noise control: no noise cancelling}; Soundcore: Space Q45 = over-ear headphones | "
+                "Liberty 4 NC = wireless earbuds; Sennheiser: Momentum 4 = over-ear headphones",
+         attrs="colour: black, white, silver, blue, beige, pink; noise control: active noise cancelling, passive "
+               "isolation, no noise cancelling; water resistance@wireless earbuds/wired earbuds: IPX4, IPX5, IPX7, "
+               "not water resistant",
+         price="40-150", adjacent="speakers, gaming_accessories", negate="colour: white",
+         needs=[("qa", "which headphones are best for long flights | headphones to block airplane noise",
+                 "headphones", "over-ear headphones, on-ear headphones, wireless earbuds",
+                 "engine drone is best blocked by active noise cancelling",
+                 [("noise control", "active noise cancelling", "active noise cancelling", "passive isolation")]),
+                ("knowledge", "earbuds for running in the rain | sweatproof earbuds for the gym", "earbuds",
+                 "wireless earbuds, wired earbuds", "sweat and rain call for IPX5 water resistance or better",
+                 [("water resistance", "IPX5 or better", "IPX5, IPX7", "IPX4")])]),
+    dict(key="speakers", name="Speakers", dept="Electronics",
+         cores="bluetooth speaker, smart speaker, soundbar",
+         brands="Sonos* (smart speaker, soundbar); Bose* (bluetooth speaker, soundbar); JBL (bluetooth speaker, "
+                "soundbar); Ultimate Ears (bluetooth speaker); Amazon. (smart speaker); Apple* (smart speaker); "
+                "Soundcore. (bluetooth speaker); Vizio. (soundbar)",
+         models="JBL: Flip 6 = bluetooth speaker {water resistance: IP67} | Charge 5 = bluetooth speaker {water "
+                "resistance: IP67}; Sonos: Era 100 = smart speaker | Beam Gen 2 = soundbar; Bose: SoundLink Flex = "
+                "bluetooth speaker {water resistance: IP67} | Smart Soundbar = soundbar; Amazon: Echo Dot = smart "
+                "speaker | Echo Pop = smart speaker; Apple: HomePod mini = smart speaker; Ultimate Ears: Wonderboom 4 "
+                "= bluetooth speaker {water resistance: IP67}",
+         attrs="colour: black, white, blue, red, grey, green; water resistance@bluetooth speaker: IP67, IPX4, not "
+               "water resistant",
+         price="40-150; soundbar: 120-300", adjacent="headphones, tvs",
+         needs=[("knowledge", "speaker for the pool | speaker i can take to the beach", "a speaker",
+                 "bluetooth speaker", "by a pool a speaker must survive a dunk: IP67",
+                 [("water resistance", "IP67 waterproofing", "IP67", "IPX4")])]),
+    dict(key="smartwatches", name="Smartwatches & Trackers", dept="Electronics",
+         cores="smartwatch, fitness tracker, smart ring",
+         brands="Apple* {works with: iPhone only} (smartwatch); Samsung {works with: Android only} (smartwatch); Google "
+                "{works with: Android only} (smartwatch); Garmin {works with: iPhone and Android} (smartwatch, "
+                "fitness tracker); Fitbit {works with: iPhone and Android} (fitness tracker); Oura*x1.5 {works with: "
+                "iPhone and Android} (smart ring); Amazfit. {works with: iPhone and Android} (smartwatch, fitness "
+                "tracker); Xiaomi. {works with: iPhone and Android} (fitness tracker); RingConn. {works with: iPhone and Android} (smart ring)",
+         models="Apple: Watch Series 9 = smartwatch | Watch SE = smartwatch | Watch Ultra 2 = smartwatch; Samsung: "
+                "Galaxy Watch6 = smartwatch; Google: Pixel Watch 2 = smartwatch; Garmin: Forerunner 265 = smartwatch "
+                "| Venu 3 = smartwatch | Vivosmart 5 = fitness tracker; Fitbit: Charge 6 = fitness tracker | Inspire 3 "
+                "= fitness tracker; Oura: Ring Gen3 = smart ring; Amazfit: Bip 5 = smartwatch",
+         attrs="colour: black, silver, gold, pink, blue, green; case size~@smartwatch: 40 mm, 41 mm, 44 mm, 45 mm; "
+               "works with: iPhone only, Android only, iPhone and Android",
+         price="150-300; fitness tracker: 50-120", adjacent="watches",
+         needs=[("qa", "which smartwatch works with iphone | smartwatch compatible with my iphone", "a smartwatch",
+                 "smartwatch", "an iPhone owner needs a watch that pairs with iOS",
+                 [("works with", "iPhone support", "iPhone only, iPhone and Android", "")])]),
+    dict(key="cameras", name="Cameras", dept="Electronics",
+         cores="mirrorless camera, DSLR camera, compact camera, action camera, instant camera", generic="camera",
+         brands="Leica*x4 (compact camera, mirrorless camera); Sony; Canon; Nikon (mirrorless camera, DSLR camera, "
+                "compact camera); Fujifilm (mirrorless camera, compact camera, instant camera); GoPro (action camera); "
+                "DJI (action camera); Kodak. (compact camera, instant camera); Polaroid (instant camera)",
+         models="Sony: Alpha a7 IV = mirrorless camera {screen: flip-out screen} | ZV-1 II = compact camera {screen: "
+                "flip-out screen}; Canon: EOS R50 = mirrorless camera {screen: flip-out screen} | EOS Rebel T7 = DSLR "
+                "camera {screen: fixed screen} | PowerShot G7 X Mark III = compact camera {screen: flip-out screen}; "
+                "Nikon: Z50 II = mirrorless camera | D3500 = DSLR camera {screen: fixed screen}; Fujifilm: X-T5 = "
+                "mirrorless camera | Instax Mini 12 = instant camera; GoPro: HERO12 Black = action camera; DJI: Osmo "
+                "Action 4 = action camera; Leica: Q3 = compact camera",
+         attrs="colour@instant camera: white, pink, blue, green, purple; colour: black, silver; screen@mirrorless "
+               "camera/DSLR camera/compact camera: flip-out screen, fixed screen",
+         price="450-1100; compact camera: 150-500; action camera: 200-400; instant camera: 60-120",
+         needs=[("knowledge", "camera for vlogging on youtube | best camera for a beginner vlogger", "a camera",
+                 "mirrorless camera, compact camera", "vloggers film themselves, so the screen must flip to the front",
+                 [("screen", "a flip-out screen", "flip-out screen", "")])]),
+    dict(key="camera_accessories", name="Camera Accessories", dept="Electronics", accessory_for="cameras",
+         cores="camera lens, tripod, camera bag, memory card",
+         brands="Sigma (camera lens); Tamron (camera lens); Peak Design* (camera bag, tripod); Manfrotto* (tripod, "
+                "camera bag); SanDisk (memory card); Lexar (memory card); Amazon Basics. (tripod, camera bag)",
+         attrs="colour: black, grey, green; compatible with@camera lens: @parent; capacity~@memory card: 64GB, 128GB, "
+               "256GB",
+         price="25-90; camera lens: 300-700"),
+    dict(key="tvs", name="Televisions", dept="Electronics", cores="OLED TV, QLED TV, LED TV", generic="tv",
+         brands="Sony*x1.4; LG (OLED TV, LED TV); Samsung (QLED TV, OLED TV, LED TV); TCL. (QLED TV, LED TV); Hisense. "
+                "(QLED TV, LED TV); Vizio. (LED TV, QLED TV)",
+         models="LG: C3 = OLED TV {refresh rate: 120 Hz} | B3 = OLED TV {refresh rate: 120 Hz}; Samsung: QN90C = QLED "
+                "TV {refresh rate: 144 Hz} | S90C = OLED TV {refresh rate: 144 Hz}; Sony: Bravia XR A80L = OLED TV "
+                "{refresh rate: 120 Hz}; TCL: Q6 = QLED TV {refresh rate: 60 Hz}; Hisense: U8 = QLED TV {refresh "
+                "rate: 144 Hz}",
+         attrs="screen size~: 43 inch, 50 inch, 55 inch, 65 inch, 75 inch; refresh rate@OLED TV: 120 Hz, 144 Hz; "
+               "refresh rate: 60 Hz, 120 Hz, 144 Hz",
+         price="350-900; OLED TV: 1100-2200", adjacent="monitors, speakers",
+         needs=[("qa", "what tv is best for ps5 gaming | tv for xbox series x 120fps", "a TV", "OLED TV, QLED TV, LED "
+                 "TV", "120 fps console games need a 120 Hz panel or faster",
+                 [("refresh rate", "a 120 Hz or faster panel", "120 Hz, 144 Hz", "")])]),
+    dict(key="monitors", name="Monitors", dept="Computers", cores="gaming monitor, office monitor, portable monitor",
+         generic="monitor",
+         brands="Dell; LG; Samsung; ASUS; BenQ; Alienware* (gaming monitor); Acer. ; Sceptre. (gaming monitor, office "
+                "monitor)",
+         models="Dell: UltraSharp U2723QE = office monitor {panel: IPS}; LG: UltraGear 27GP850 = gaming monitor "
+                "{panel: IPS}; Samsung: Odyssey G7 = gaming monitor {panel: VA}; BenQ: Zowie XL2546K = gaming monitor "
+                "{panel: TN}; Alienware: AW3423DWF = gaming monitor {panel: OLED}",
+         attrs="screen size~@portable monitor: 14 inch, 15.6 inch, 16 inch; screen size~: 24 inch, 27 inch, 32 inch, "
+               "34 inch; panel: IPS, VA, TN, OLED; refresh rate@gaming monitor: 144 Hz, 165 Hz, 240 Hz; refresh "
+               "rate: 60 Hz, 75 Hz",
+         price="150-400", adjacent="tvs",
+         needs=[("qa", "what monitor is good for photo editing | monitor with accurate colours for photographers",
+                 "a monitor", "office monitor, gaming monitor, portable monitor",
+                 "accurate colour needs an IPS or OLED panel", [("panel", "an IPS or OLED panel", "IPS, OLED", "VA")])]),
+    dict(key="consoles", name="Video Game Consoles", dept="Video Games", cores="game console, handheld console",
+         generic="console",
+         brands="Sony* (game console); Microsoft (game console); Nintendo (handheld console); Valve (handheld "
+                "console); ASUS (handheld console)",
+         models="Sony: PlayStation 5 Slim = game console; Microsoft: Xbox Series X = game console | Xbox Series S = "
+                "game console; Nintendo: Switch OLED = handheld console | Switch Lite = handheld console; Valve: Steam "
+                "Deck OLED = handheld console; ASUS: ROG Ally = handheld console",
+         attrs="colour: black, white, neon red and blue; storage~: 64GB, 512GB, 1TB, 2TB",
+         price="280-480; handheld console: 200-550"),
+    dict(key="gaming_accessories", name="Gaming Accessories", dept="Video Games", accessory_for="consoles",
+         cores="game controller, gaming headset, charging dock", adjacent="headphones",
+         brands="Sony* (game controller); Microsoft (game controller); 8BitDo (game controller); SteelSeries (gaming "
+                "headset); Razer (gaming headset, game controller); HyperX (gaming headset); PowerA. (game "
+                "controller, charging dock)",
+         models="Sony: DualSense = game controller | DualSense Edge = game controller; Microsoft: Xbox Wireless "
+                "Controller = game controller; SteelSeries: Arctis Nova 7 = gaming headset; Razer: BlackShark V2 = "
+                "gaming headset; 8BitDo: Ultimate = game controller",
+         attrs="colour: black, white, red, blue, purple; compatible with: @parent",
+         price="35-80; charging dock: 20-35"),
+]
+
+KIN = [
+    "smartphone ~ flip phone", "tablet ~ 2-in-1 laptop", "tablet ~ kids tablet", "tablet ~ e-reader",
+    "notebook laptop ~ 2-in-1 laptop", "notebook laptop ~ Chromebook", "notebook laptop ~ gaming laptop",
+    "over-ear headphones ~ on-ear headphones", "wireless earbuds ~ wired earbuds", "over-ear headphones ~ gaming "
+    "headset", "bluetooth speaker ~ smart speaker", "smartwatch ~ fitness tracker", "fitness tracker ~ smart ring",
+    "mirrorless camera ~ DSLR camera", "mirrorless camera ~ compact camera", "compact camera ~ action camera",
+    "OLED TV ~ QLED TV", "QLED TV ~ LED TV", "gaming monitor ~ office monitor", "office monitor ~ portable monitor",
+    "game console ~ handheld console",
+]

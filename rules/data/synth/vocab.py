@@ -1,0 +1,98 @@
+"""What attribute values mean: colour shade families, material families, gender fit, ordered scales.
+
+The generator never hand-assigns a verdict: it compares a wanted value with a listing's value here.
+
+    >>> compare("colour", "blue", "navy", values=())      # a shade of the family asked for
+    'partial'
+    >>> compare("material", "leather", "suede", values=())  # suede is leather
+    'match'
+    >>> compare("size", "10", "10.5", values=("9.5", "10", "10.5"), ordered=True)
+    'partial'
+"""
+
+from __future__ import annotations
+
+# Family head -> members. A query naming the head of a colour family and a listing naming another shade is the
+# rule set's own "navy for blue" partial; a material head is a kind (suede *is* leather), so members match it.
+FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "colour": {
+        "black": ("black", "jet black"),
+        "white": ("white", "ivory", "cream", "off-white"),
+        "grey": ("grey", "charcoal", "graphite", "heather grey"),
+        "blue": ("blue", "navy", "royal blue", "light blue"),
+        "red": ("red", "burgundy", "crimson"),
+        "green": ("green", "olive", "sage", "forest green"),
+        "pink": ("pink", "blush", "rose", "hot pink"),
+        "purple": ("purple", "lavender", "plum"),
+        "brown": ("brown", "tan", "camel", "cognac"),
+        "beige": ("beige", "khaki", "sand"),
+        "yellow": ("yellow", "mustard"),
+        "silver": ("silver", "stainless steel", "chrome"),
+        "gold": ("gold", "rose gold"),
+    },
+    "material": {
+        "leather": ("leather", "full-grain leather", "suede", "nubuck"),
+        "cotton": ("cotton", "organic cotton", "pima cotton"),
+        "wool": ("wool", "merino wool", "lambswool"),
+        "polyester": ("polyester", "recycled polyester"),
+        "plastic": ("plastic", "BPA-free plastic", "ABS plastic"),
+        "nonstick": ("nonstick aluminium", "ceramic nonstick"),
+        "cast iron": ("cast iron", "enameled cast iron"),
+        "wood": ("wood", "solid oak", "walnut", "bamboo"),
+    },
+    "scent": {"fragrance": ("lavender", "rose", "citrus", "vanilla", "sandalwood")},
+}
+
+# Gender of a listing that serves a shopper who asked for the key: unisex fits everyone.
+GENDER_FITS = {"men": ("men", "unisex"), "women": ("women", "unisex"), "unisex": ("unisex",)}
+
+
+def family_of(key: str, value: str) -> str | None:
+    for head, members in FAMILIES.get(key, {}).items():
+        if value == head or value in members:
+            return head
+    return None
+
+
+def members(key: str, head: str) -> tuple[str, ...]:
+    """Every value that counts as `head` (itself included): what a negation query excludes."""
+    return tuple(dict.fromkeys((head, *FAMILIES.get(key, {}).get(head, ()))))
+
+
+def compare(key: str, wanted: str, value: str, values: tuple[str, ...], ordered: bool = False) -> str:
+    """'match' | 'partial' | 'mismatch' for one attribute the shopper asked for."""
+    if value == wanted:
+        return "match"
+    if key == "gender":
+        return "match" if value in GENDER_FITS.get(wanted, ()) else "mismatch"
+    family = family_of(key, value)
+    if key in ("colour", "material") and family is not None and family == family_of(key, wanted):
+        if key == "material" and wanted == family:
+            return "match"  # a kind of what was asked for: full-grain leather for "leather"
+        return "partial"  # a sibling shade or material: navy for "blue", suede for "nubuck"
+    if ordered and wanted in values and value in values:
+        return "partial" if abs(values.index(wanted) - values.index(value)) == 1 else "mismatch"
+    return "mismatch"
+
+
+def relation(key: str, wanted: str, value: str) -> str:
+    """A few words on how a partial value relates to the wanted one, for the gold reasoning."""
+    family = family_of(key, value)
+    if key == "colour" and family == wanted:
+        return f"a shade of {wanted}"
+    if key == "colour" and family is not None:
+        return f"another shade of {family}"
+    if key == "material" and family is not None:
+        return f"a related kind of {family}"
+    return "the neighbouring size" if key in ("size", "storage") else "one step off"
+
+
+def phrase(key: str, value: str) -> str:
+    """How a shopper writes a wanted value in a query ("size 10", "men's", "256gb")."""
+    if key == "size":
+        return f"size {value.lower()}"
+    if key == "gender":
+        return {"men": "men's", "women": "women's"}.get(value, value)
+    if key in ("storage", "capacity", "volume"):
+        return value.lower().replace(" ", "")
+    return value.lower()
