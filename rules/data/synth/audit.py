@@ -7,23 +7,25 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rules.data.synth import tables_fashion, tables_home, tables_tech
-from rules.data.synth.catalog import CATEGORIES, KIN, Category
+from rules.data.synth.catalog import CATEGORIES, KIN, TABLES, Attr, Category
 from rules.data.synth.vocab import members
+
+
+_NONE = Attr("", (), False, ())
 
 
 def catalog_problems() -> list[str]:
     """Every inconsistency in the tables, one line each, naming the category and the bad value."""
     problems = _unique_cores()
     for cat in CATEGORIES.values():
-        problems += _brands_and_models(cat) + _relations(cat) + _negations(cat) + _needs(cat)
+        problems += _brands_and_models(cat) + _shadowed(cat) + _relations(cat) + _negations(cat) + _needs(cat)
     cores = {core for cat in CATEGORIES.values() for core in cat.cores}
     problems += [f"KIN: unknown product word {w!r}" for pair in KIN for w in sorted(pair) if w not in cores]
     return problems
 
 
 def _unique_cores() -> list[str]:
-    specs = [*tables_fashion.SPECS, *tables_tech.SPECS, *tables_home.SPECS]
+    specs = [spec for table in TABLES for spec in table.SPECS]
     counts = Counter(core.strip() for spec in specs for core in spec["cores"].split(","))
     return [f"product word {core!r} is in {n} categories; it must name one" for core, n in counts.items() if n > 1]
 
@@ -42,8 +44,9 @@ def _brands_and_models(cat: Category) -> list[str]:
     out = []
     for brand in cat.brands:
         out += [f"{cat.key}: brand {brand.name} makes unknown {c!r}" for c in brand.cores if c not in cat.cores]
-        for core in brand.cores or cat.cores:
-            out += _pin_problems(cat, f"brand {brand.name}", core, brand.pins)
+        for key, value in brand.pins:  # a brand pin must hold for at least one product word it makes
+            if not any(value in cat.attrs_for(c).get(key, _NONE).values for c in brand.cores or cat.cores):
+                out.append(f"{cat.key}: brand {brand.name} pins {key}={value!r}, which none of its products has")
     names = {b.name: b for b in cat.brands}
     for model in cat.models:
         brand = names.get(model.brand)
@@ -56,6 +59,18 @@ def _brands_and_models(cat: Category) -> list[str]:
             out.append(f"{cat.key}: no brand makes {core!r}")
         if cat.brands_for(core, (2,)) and not cat.brands_for(core, (0, 1)):
             out.append(f"{cat.key}: {core!r} has premium brands but no cheaper alternative")
+    return out
+
+
+def _shadowed(cat: Category) -> list[str]:
+    """The first spec of a key that applies to a product word wins, so a specific spec after a general one is dead."""
+    out, general = [], set()
+    for attr in cat.attrs:
+        if attr.cores and attr.key in general:
+            out.append(f"{cat.key}: '{attr.key}@{'/'.join(attr.cores)}' comes after the general '{attr.key}' spec "
+                       "and never applies; move it first")
+        if not attr.cores:
+            general.add(attr.key)
     return out
 
 

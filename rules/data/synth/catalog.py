@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rules.data.synth import tables_fashion, tables_home, tables_tech
+from rules.data.synth import tables_fashion, tables_home, tables_leisure, tables_tech
 from rules.data.synth.vocab import compare, members
 
 TIERS = {"*": 2, "": 1, ".": 0}  # premium, mid, budget
-TIER_PRICE = {2: 2.2, 1: 1.0, 0: 0.55}  # default price factor of a tier against the category's band
-PARENT = "@parent"  # an attribute whose values are the models of the category an accessory is for
+TIER_PRICE = {2: 1.7, 1: 1.0, 0: 0.55}  # default price factor of a tier against the category's band
+TABLES = (tables_fashion, tables_tech, tables_home, tables_leisure)  # this order is the categories' order
+PARENT = "@"  # "@parent": the models of the categories an accessory is for; "@watches": that category's models
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def _category(spec: dict) -> Category:
         generic=spec.get("generic"), brands=_brands(spec["brands"]), models=_models(spec.get("models", "")),
         attrs=_attrs(spec["attrs"]), prices=_prices(spec["price"]), adjacent=_items(spec.get("adjacent", "")),
         accessory_for=_items(spec.get("accessory_for", "")),
-        negations=tuple((k.strip(), v.strip()) for k, _, v in (n.partition(":") for n in _items(spec.get("negate", ""), ";"))),
+        negations=tuple((k.strip(), v.strip())
+                        for k, _, v in (n.partition(":") for n in _items(spec.get("negate", ""), ";"))),
         needs=tuple(_need(n) for n in spec.get("needs", ())),
     )
 
@@ -201,20 +203,23 @@ def _resolve_parents(cats: dict[str, Category]) -> dict[str, Category]:
     """Accessory attributes valued '@parent' list the models of the categories the accessories are for."""
     out = {}
     for key, cat in cats.items():
-        models = tuple(m.full for parent in cat.accessory_for for m in cats[parent].models)
-        attrs = tuple(Attr(a.key, models, False, a.cores) if a.values == (PARENT,) else a for a in cat.attrs)
+        def models(ref: str) -> tuple[str, ...]:
+            parents = cat.accessory_for if ref == "parent" else (ref,)
+            return tuple(m.full for parent in parents for m in cats[parent].models)
+        attrs = tuple(Attr(a.key, models(a.values[0][1:]), False, a.cores)
+                      if len(a.values) == 1 and a.values[0].startswith(PARENT) else a for a in cat.attrs)
         out[key] = Category(**{**cat.__dict__, "attrs": attrs})
     return out
 
 
 def _load() -> dict[str, Category]:
-    specs = [*tables_fashion.SPECS, *tables_tech.SPECS, *tables_home.SPECS]
+    specs = [spec for table in TABLES for spec in table.SPECS]
     return _resolve_parents({spec["key"]: _category(spec) for spec in specs})
 
 
 CATEGORIES: dict[str, Category] = _load()
 KIN: frozenset[frozenset[str]] = frozenset(
-    frozenset(_items(pair, "~")) for table in (tables_fashion, tables_tech, tables_home) for pair in table.KIN)
+    frozenset(_items(pair, "~")) for table in TABLES for pair in table.KIN)
 _CORE_CATEGORY = {core: cat for cat in CATEGORIES.values() for core in cat.cores}
 
 

@@ -13,10 +13,11 @@ on a marketplace, minus what a vague listing leaves out.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rules.data.example import Product
 from rules.data.synth.catalog import CATEGORIES, Category, Model, Want
+from rules.data.synth.vocab import NOT_SEARCHED  # a title boasts, it never says "not water resistant"
 
 # Facts a title spells out, in this order (the rest stay in the attribute table, as on real listings).
 TITLE_KEYS = ("storage", "memory", "screen size", "capacity", "volume", "material", "colour", "shade", "size", "power",
@@ -66,10 +67,13 @@ class ProductFacts:
     def named(self) -> str:
         return f"{self.brand} {self.model}" if self.model else self.brand
 
+    def hide(self, key: str) -> "ProductFacts":
+        return replace(self, hidden=(*self.hidden, key))
+
 
 def round_price(value: float) -> float:
     """Shelf prices: 7.99, 24.99, 1,249.99."""
-    return float(int(value) + 0.99) if value < 20 else float(int(value / 5) * 5 + 4.99)
+    return round(int(value) + 0.99 if value < 20 else int(value / 5) * 5 + 4.99, 2)
 
 
 def sample_product(cat: Category, core: str, rng: random.Random, brand: str | None = None, model: Model | None = None,
@@ -80,16 +84,18 @@ def sample_product(cat: Category, core: str, rng: random.Random, brand: str | No
         brand = rng.choice(cat.brands_for(core, tiers)).name
     if model is None and brand is not None:
         models = cat.models_for(brand, core)
-        model = rng.choice(models) if models and rng.random() < 0.5 else None
+        model = rng.choice(models) if models and rng.random() < 0.75 else None
     brand_spec = cat.brand(model.brand if model else brand)
-    values = {key: rng.choice(attr.values) for key, attr in cat.attrs_for(core).items()}
-    values.update({k: v for k, v in (fixed or {}).items() if k in values})
-    values.update(dict(brand_spec.pins))
-    values.update(dict(model.pins) if model else {})
+    attrs = cat.attrs_for(core)
+    values = {key: rng.choice(attr.values) for key, attr in attrs.items()}
+    values.update({k: v for k, v in (fixed or {}).items() if k in values and v in attrs[k].values})
+    for key, value in (*brand_spec.pins, *(model.pins if model else ())):
+        if key in attrs and value in attrs[key].values:  # a brand pin holds where the product word allows it
+            values[key] = value
     lo, hi = cat.price_band(core)
     price = rng.uniform(lo, hi) * brand_spec.factor
     if max_price is not None:
-        price = min(price, max_price * rng.uniform(0.3, 0.7))
+        price = min(price, max_price * rng.uniform(0.4, 0.8))
     return ProductFacts(cat.key, core, brand_spec.name, model.name if model else None, tuple(values.items()),
                         round_price(price))
 
@@ -101,20 +107,29 @@ def core_title(core: str) -> str:
 def listing(p: ProductFacts) -> Product:
     """What a shopper sees: the title spells out the main facts; hidden facts appear nowhere."""
     facts = p.listed()
-    head = [p.brand, p.model or "", GENDER_WORD.get(facts.get("gender", ""), ""), core_title(p.core)]
+    head = [p.brand, p.model or "", GENDER_WORD.get(facts.get("gender", ""), ""), _core_words(p.model, p.core)]
     title = " ".join(part for part in head if part)
     if "compatible with" in facts:
         title += f" for {facts['compatible with']}"
-    details = [_title_fact(k, facts[k]) for k in TITLE_KEYS if k in facts][:3]
+    details = [_title_fact(k, facts[k]) for k in TITLE_KEYS if k in facts and facts[k] not in NOT_SEARCHED][:3]
     if details:
         title += " - " + ", ".join(details)
     path = [p.cat.dept, p.cat.name, core_title(p.core)]
     return Product(title=title, category=path, brand=p.brand, attributes=facts, price=p.price)
 
 
+def _core_words(model: str | None, core: str) -> str:
+    """The product word, minus what the model name already says ("Away The Carry-On Suitcase", not "...Carry-on")."""
+    words = core_title(core).split()
+    last = model.split()[-1].lower() if model else ""
+    if last == words[-1].lower() or (model or "").lower().endswith(core.lower()):
+        return ""
+    return " ".join(words[1:] if last == words[0].lower() else words)
+
+
 def _title_fact(key: str, value: str) -> str:
     if key == "size":
-        return f"Size {value}"
+        return f"Size {value}" if value[0].isdigit() or value.isupper() else value.title()
     if key in ("water resistance", "thickness", "width", "wheel size", "case size", "screen size", "weight"):
         return value.replace(" in", '"') if key == "width" else value
     return value[0].upper() + value[1:]

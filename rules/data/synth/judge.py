@@ -17,9 +17,10 @@ from rules.data.synth.vocab import relation
 SEVERITY = {"excluded": 5, "mismatch": 4, "partial": 3, "missing": 2, "match": 1}
 STEP_VERDICT = {"excluded": "excluded_present", "mismatch": "mismatch", "partial": "partial",
                 "missing": "not_mentioned", "match": "match"}
-SINGULAR_S = ("French press", "mattress", "mattress topper")
+AN_WORDS, A_WORDS = ("LED",), ("USB-C",)  # said "an el-ee-dee", "a you-ess-bee"
 INTENT_NOTE = {"plain": "a plain product query", "negation": "a negation query",
-               "alternative": "an affordable-alternative query", "qa": "a question", "knowledge": "it needs world knowledge"}
+               "alternative": "an affordable-alternative query", "qa": "a question",
+               "knowledge": "it needs world knowledge"}
 
 
 def judge(q: QueryFacts, p: ProductFacts) -> tuple[dict[str, str], dict[str, str]]:
@@ -37,10 +38,12 @@ def judge(q: QueryFacts, p: ProductFacts) -> tuple[dict[str, str], dict[str, str
 
 
 def art(core: str) -> str:
-    """'a smartphone', 'an e-reader', 'running shoes' (plural product words take no article)."""
-    if core.endswith("s") and core not in SINGULAR_S:
+    """'a smartphone', 'an e-reader', 'an LED TV', 'running shoes' (plural product words take no article)."""
+    if core.endswith("s") and not core.endswith("ss"):
         return core
-    return ("an " if core[0].lower() in "aeiou" else "a ") + core
+    first = core.split()[0]
+    vowel = first in AN_WORDS or (first[0].lower() in "aeiou" and first not in A_WORDS)
+    return ("an " if vowel else "a ") + core
 
 
 def _query_why(q: QueryFacts) -> str:
@@ -52,7 +55,7 @@ def _query_why(q: QueryFacts) -> str:
     asks = [q.named] if q.named else []
     asks += [f"{w.key} {w.said}" for w in q.wants if not w.exclude]
     excl = q.exclusion
-    what = q.noun + (f" ({', '.join(asks)})" if asks else "") + (f" with no {excl.said}" if excl else "")
+    what = art(q.noun) + (f" ({', '.join(asks)})" if asks else "") + (f" with no {excl.said}" if excl else "")
     return f"The shopper asks for {what}; {INTENT_NOTE[q.intent]}."
 
 
@@ -78,9 +81,9 @@ def _category(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
 
 
 def _core(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
-    asked = q.noun if len(q.cores) == 1 or q.intent == "plain" else f"{q.noun} ({' or '.join(q.cores)})"
+    asked = q.noun if q.intent in ("qa", "knowledge") else art(q.noun)  # a need's noun has its article already
     if p.core in q.cores:
-        how = "as asked" if p.core == q.noun else f"which is what {asked} means here"
+        how = "as asked" if p.core == q.noun else f"which counts as {asked} here"
         return "match", f"The product is {art(p.core)}, {how}."
     close = next((c for c in q.cores if kin(p.core, c)), None)
     if close is not None:

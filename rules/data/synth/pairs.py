@@ -4,7 +4,8 @@ A scenario only *aims* at a label (`SCENARIOS[name][0]`): the gold label is what
 make of the verdicts `judge.py` computes from the facts, and the generator keeps a pair only when the two agree,
 so a table mistake shows up as rejected pairs, never as a wrong label.
 
-    >>> product = SCENARIOS["accessory"][1](query_facts, random.Random(0))    # a case for a phone query, or None
+    >>> aim, build, kinds = SCENARIOS["accessory"]
+    >>> build(query_facts, random.Random(0))     # a case for a phone query, or None when there is none
 """
 
 from __future__ import annotations
@@ -42,17 +43,26 @@ def _same_brand(cat: Category, core: str, brand: str | None) -> str | None:
 
 
 def _product(q: QueryFacts, cat: Category, core: str, rng: random.Random, **kw) -> ProductFacts:
+    """A product of `core` meeting the query's wants, by the query's brand (and model) where they make it; for an
+    alternative query, by a cheaper brand at a lower price (what such a search returns)."""
+    if q.intent == "alternative" and "brand" not in kw and q.category == cat.key:
+        cheaper = [b.name for b in cat.brands_for(core, (0, 1)) if b.name != q.brand]
+        lo, hi = cat.price_band(core)
+        original = next((m for m in cat.models if m.brand == q.brand and m.name == q.model), None)
+        # A dupe copies the original's signature facts (a Le Pliage dupe is nylon), just cheaper.
+        signature = {**dict(cat.brand(q.brand).pins), **dict(original.pins if original else ())}
+        kw.update(brand=rng.choice(cheaper) if cheaper else None, max_price=(lo + hi) / 2 * cat.brand(q.brand).factor,
+                  fixed={**signature, **kw.get("fixed", {})})
     brand = kw.pop("brand", _same_brand(cat, core, q.brand))
-    return sample_product(cat, core, rng, brand=brand, fixed={**_satisfying(q, cat, core, rng), **kw.pop("fixed", {})},
-                          **kw)
+    model = next((m for m in cat.models_for(brand, core) if m.name == q.model), None) if brand == q.brand else None
+    fixed = {**_satisfying(q, cat, core, rng), **kw.pop("fixed", {})}
+    return sample_product(cat, core, rng, brand=brand, model=model, fixed=fixed, **kw)
 
 
 def exact(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
     cat, core = CATEGORIES[q.category], _core_of(q, rng)
-    if q.intent == "alternative":  # a cheaper brand's version of the product the shopper names
-        brands = [b for b in cat.brands_for(core, (0, 1)) if b.name != q.brand]
-        lo, _ = cat.price_band(core)
-        return _product(q, cat, core, rng, brand=rng.choice(brands).name, max_price=lo * cat.brand(q.brand).factor)
+    if q.intent == "alternative":  # a cheaper brand's version of the product the shopper names (see _product)
+        return _product(q, cat, core, rng)
     if q.model:
         model = next(m for m in cat.models if m.brand == q.brand and m.name == q.model)
         return sample_product(cat, core, rng, model=model, fixed=_satisfying(q, cat, core, rng))
@@ -60,7 +70,12 @@ def exact(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
 
 
 def original(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
-    return exact(q._replace_intent("plain"), rng) if q.intent == "alternative" else None
+    """The very brand (and model) an alternative query wants to avoid paying for."""
+    if q.intent != "alternative":
+        return None
+    cat, core = CATEGORIES[q.category], _core_of(q, rng)
+    model = next((m for m in cat.models if m.brand == q.brand and m.name == q.model), None)
+    return sample_product(cat, core, rng, brand=q.brand, model=model)
 
 
 def other_category(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
@@ -142,21 +157,23 @@ def _twist(kind: str) -> Builder:
     return build
 
 
-# name -> (the label it aims at, builder)
-SCENARIOS: dict[str, tuple[int, Builder]] = {
-    "exact": (4, exact),
-    "original": (3, original),
-    "other_category": (1, other_category),
-    "accessory": (2, accessory),
-    "other_core": (2, _near(related=False, adjacent=False)),
-    "adjacent_other_core": (2, _near(related=False, adjacent=True)),
-    "kin_core": (3, _near(related=True, adjacent=False)),
-    "adjacent_kin_core": (3, _near(related=True, adjacent=True)),
-    "other_brand": (2, other_brand),
-    "other_model": (2, other_model),
-    "attr_mismatch": (2, _twist("mismatch")),
-    "attr_partial": (3, _twist("partial")),
-    "vague": (3, _twist("vague")),
-    "excluded": (2, _twist("excluded")),
-    "silent": (3, _twist("silent")),
+ANY = ("plain", "negation", "alternative", "qa", "knowledge")
+WANTS = ("plain", "negation", "qa", "knowledge")  # query kinds that ask for attributes
+# name -> (the label it aims at, builder, the query kinds it can apply to)
+SCENARIOS: dict[str, tuple[int, Builder, tuple[str, ...]]] = {
+    "exact": (4, exact, ANY),
+    "original": (3, original, ("alternative",)),
+    "other_category": (1, other_category, ANY),
+    "accessory": (2, accessory, ANY),
+    "other_core": (2, _near(related=False, adjacent=False), ANY),
+    "adjacent_other_core": (2, _near(related=False, adjacent=True), ANY),
+    "kin_core": (3, _near(related=True, adjacent=False), ANY),
+    "adjacent_kin_core": (3, _near(related=True, adjacent=True), ANY),
+    "other_brand": (2, other_brand, ("plain",)),
+    "other_model": (2, other_model, ("plain",)),
+    "attr_mismatch": (2, _twist("mismatch"), WANTS),
+    "attr_partial": (3, _twist("partial"), WANTS),
+    "vague": (3, _twist("vague"), WANTS),
+    "excluded": (2, _twist("excluded"), ("negation",)),
+    "silent": (3, _twist("silent"), ("negation",)),
 }

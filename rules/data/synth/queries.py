@@ -13,13 +13,14 @@ import random
 
 from rules.data.synth.catalog import Category, exclusion, want_value
 from rules.data.synth.facts import QueryFacts
-from rules.data.synth.vocab import phrase
+from rules.data.synth.vocab import NOT_SEARCHED, NOT_SEARCHED_KEYS, phrase
 
 INTENTS = ("plain", "negation", "alternative", "qa", "knowledge")
-BEFORE_NOUN = ("colour", "material", "gender", "shade")  # "navy leather loafers", not "loafers navy leather"
 NEGATION_TEMPLATES = ("{noun} not {head}", "{noun} without {head}", "non-{head} {noun}", "{noun} no {head}")
 FREE_TEMPLATES = ("{head}-free {noun}", "{noun} without {head}", "{head} free {noun}")  # "fragrance-free ..."
 FREE_HEADS = ("fragrance", "plastic", "latex", "PVC", "nonstick")
+HEAD_TEMPLATES = {"nonstick": ("{noun} without nonstick coating", "{noun} not nonstick", "uncoated {noun}")}
+COLOUR_TEMPLATES = ("{noun} not {head}", "{noun} any colour but {head}", "{noun} in any colour except {head}")
 ALTERNATIVE_TEMPLATES = ("dupe for {named}", "{named} dupe", "cheaper alternative to {named}",
                          "affordable {noun} like {named}", "{named} alternative", "budget {noun} similar to {named}")
 
@@ -53,11 +54,12 @@ def _plain(cat: Category, rng: random.Random) -> QueryFacts:
             model = rng.choice(models)
             core = model.core
         brand = brand.name
-    attrs = cat.attrs_for(core)
+    pinned = {k for k, _ in (*(cat.brand(brand).pins if brand else ()), *(model.pins if model else ()))}
+    attrs = {k: a for k, a in cat.attrs_for(core).items() if k not in pinned}  # no "jitterbug with triple camera"
     if generic:  # a generic query ("nike shoes") can only ask what every product word has
         attrs = {k: a for k, a in attrs.items() if all(k in cat.attrs_for(c) for c in cat.cores)}
     keys = _pick_keys(attrs, rng)
-    wants = [want_value(attrs[k], rng.choice(attrs[k].values)) for k in keys]
+    wants = [want_value(attrs[k], rng.choice(_values(attrs[k]))) for k in keys]
     cores, noun = (cat.cores, cat.generic) if generic else ((core,), core)
     text = _compose(brand, model.name if model else None, noun, wants, rng)
     return QueryFacts("plain", cat.key, cores, noun, text, brand, model.name if model else None, tuple(wants))
@@ -65,34 +67,32 @@ def _plain(cat: Category, rng: random.Random) -> QueryFacts:
 
 def _pick_keys(attrs: dict, rng: random.Random) -> list[str]:
     """0-2 attributes to ask for; an accessory query usually names what it must fit ("iphone 15 case")."""
-    keys = [k for k in attrs if k != "compatible with"]
+    keys = [k for k in attrs if k != "compatible with" and k not in NOT_SEARCHED_KEYS]
     chosen = rng.sample(keys, min(len(keys), rng.choice((0, 1, 1, 2))))
     if "compatible with" in attrs and rng.random() < 0.7:
         chosen.insert(0, "compatible with")
     return chosen
 
 
+def _values(attr) -> list[str]:
+    return [v for v in attr.values if v not in NOT_SEARCHED] or list(attr.values)
+
+
 def _compose(brand: str | None, model: str | None, noun: str, wants: list, rng: random.Random) -> str:
-    before = [phrase(w.key, w.said) for w in wants if w.key in BEFORE_NOUN and w.key != "gender"]
-    after = [_after(w) for w in wants if w.key not in BEFORE_NOUN]
-    gender = [w for w in wants if w.key == "gender"]
-    if gender and rng.random() < 0.5:
-        before.insert(0, phrase("gender", gender[0].said))
-    elif gender:
-        after.append(rng.choice(("for ", "")) + gender[0].said)
+    """Word order as shoppers type it: name, then before-noun words, the noun, then after-noun words."""
+    before, after = [], []
+    for want in wants:
+        where, words = phrase(want.key, want.said)
+        if want.key == "compatible with" and rng.random() < 0.6:
+            words = words.split(" ", 1)[-1]  # "iphone 15 pro case": the device, often without its maker
+        if want.key == "gender" and rng.random() < 0.5:
+            where, words = "after", rng.choice(("for ", "")) + want.said
+        (before if where == "before" else after).append(words)
     name = [brand or "", model or ""]
     if model and rng.random() < 0.4:
         name = [model]  # "iphone 15 pro 256gb", "pegasus 41 running shoes"
-    # Accessory queries name the device, often without its maker: "iphone 15 pro case".
-    compat = [w.said.split(" ", 1)[-1] if rng.random() < 0.6 else w.said for w in wants if w.key == "compatible with"]
-    words = [*name, *compat, *before, noun, *(a for a in after if a)]
+    words = [*name, *before, noun, *after]
     return " ".join(" ".join(w for w in words if w).lower().split())
-
-
-def _after(want) -> str:
-    if want.key == "compatible with":
-        return ""  # already said before the noun
-    return phrase(want.key, want.said)
 
 
 def _negation(cat: Category, rng: random.Random) -> QueryFacts:
@@ -102,11 +102,12 @@ def _negation(cat: Category, rng: random.Random) -> QueryFacts:
     core = rng.choice(cores)
     attrs = cat.attrs_for(core)
     wants = [exclusion(attrs[key], head)]
-    extra = [k for k in attrs if k not in (key, "compatible with")]
+    extra = [k for k in attrs if k not in (key, "compatible with") and k not in NOT_SEARCHED_KEYS]
     if extra and rng.random() < 0.35:
         k = rng.choice(extra)
-        wants.append(want_value(attrs[k], rng.choice(attrs[k].values)))
-    templates = FREE_TEMPLATES if head in FREE_HEADS else NEGATION_TEMPLATES
+        wants.append(want_value(attrs[k], rng.choice(_values(attrs[k]))))
+    templates = HEAD_TEMPLATES.get(head) or (FREE_TEMPLATES if head in FREE_HEADS else COLOUR_TEMPLATES
+                                             if key == "colour" else NEGATION_TEMPLATES)
     base = _compose(None, None, core, wants[1:], rng)
     text = rng.choice(templates).format(noun=base, head=head.lower())
     return QueryFacts("negation", cat.key, (core,), core, text, wants=tuple(wants))
@@ -117,6 +118,9 @@ def _alternative(cat: Category, rng: random.Random) -> QueryFacts:
     models = [m for m in cat.models if m.brand == brand.name]
     model = rng.choice(models) if models and rng.random() < 0.6 else None
     core = model.core if model else rng.choice(brand.cores or cat.cores)
-    named = f"{brand.name} {model.name}" if model else f"{brand.name} {core}"
-    text = rng.choice(ALTERNATIVE_TEMPLATES).format(named=named, noun=core).lower()
+    named = f"{brand.name} {model.name}" if model else brand.name
+    template = rng.choice(ALTERNATIVE_TEMPLATES)
+    if "{noun}" not in template and (model is None or rng.random() < 0.5):
+        named += f" {core}"  # "lululemon align leggings dupe", "dupe for goyard tote bag"
+    text = template.format(named=named, noun=core).lower()
     return QueryFacts("alternative", cat.key, (core,), core, text, brand.name, model.name if model else None)

@@ -15,26 +15,30 @@ CLOTHES_SIZES = "XS, S, M, L, XL, XXL"
 SPECS = [
     dict(key="footwear", name="Footwear", dept="Shoes", generic="shoes",
          cores="running shoes, trail running shoes, walking shoes, hiking boots, sneakers, sandals, loafers",
-         brands="Hoka* (running shoes, trail running shoes, walking shoes, hiking boots); On* (running shoes, sneakers, "
-                "trail running shoes); Nike (running shoes, trail running shoes, sneakers, sandals); Adidas (running "
-                "shoes, sneakers, sandals); ASICS (running shoes, trail running shoes, walking shoes); Brooks (running "
-                "shoes, walking shoes, trail running shoes); New Balance (running shoes, walking shoes, sneakers); "
-                "Merrell (hiking boots, trail running shoes, sandals); Clarks (loafers, walking shoes, sandals); "
-                "Skechers. (walking shoes, sneakers, running shoes); Amazon Essentials. (sneakers, loafers, sandals)",
+         brands="Hoka*x1.3 (running shoes, trail running shoes, walking shoes, hiking boots); On*x1.3 (running shoes, "
+                "sneakers, trail running shoes); Nike (running shoes, trail running shoes, sneakers, sandals); "
+                "Adidas (running shoes, sneakers, sandals); ASICS (running shoes, trail running shoes, walking "
+                "shoes); Brooks (running shoes, walking shoes, trail running shoes); New Balance (running shoes, "
+                "walking shoes, sneakers); Merrell (hiking boots, trail running shoes, sandals); Clarks (loafers, "
+                "walking shoes, sandals); Skechers. (walking shoes, sneakers, running shoes); Amazon Essentials. "
+                "(sneakers, loafers, sandals)",
          models="Nike: Pegasus 41 = running shoes {support: neutral} | Air Force 1 = sneakers {material: leather} | "
-                "Pegasus Trail 5 = trail running shoes; Hoka: Clifton 9 = running shoes {support: neutral} | Arahi 7 = "
-                "running shoes {support: stability} | Speedgoat 6 = trail running shoes; Brooks: Adrenaline GTS 24 = "
-                "running shoes {support: stability} | Ghost 16 = running shoes {support: neutral}; ASICS: Gel-Kayano "
-                "31 = running shoes {support: stability} | Gel-Nimbus 26 = running shoes {support: neutral}; On: "
-                "Cloud 5 = sneakers | Cloudmonster 2 = running shoes {support: neutral}; Merrell: Moab 3 = hiking "
-                "boots; Adidas: Ultraboost 5 = running shoes {support: neutral} | Samba OG = sneakers {material: "
-                "leather}; New Balance: Fresh Foam 1080v14 = running shoes {support: neutral} | 990v6 = sneakers",
+                "Pegasus Trail 5 = trail running shoes; Hoka: Clifton 9 = running shoes {support: neutral} | Arahi 7 "
+                "= running shoes {support: stability} | Speedgoat 6 = trail running shoes; Brooks: Adrenaline GTS 24 "
+                "= running shoes {support: stability} | Ghost 16 = running shoes {support: neutral}; ASICS: "
+                "Gel-Kayano 31 = running shoes {support: stability} | Gel-Nimbus 26 = running shoes {support: "
+                "neutral}; On: Cloud 5 = sneakers | Cloudmonster 2 = running shoes {support: neutral}; Merrell: Moab "
+                "3 = hiking boots; Adidas: Ultraboost 5 = running shoes {support: neutral} | Samba OG = sneakers "
+                "{material: leather}; New Balance: Fresh Foam 1080v14 = running shoes {support: neutral} | 990v6 = "
+                "sneakers",
          attrs=f"colour: black, white, grey, navy, blue, red, olive, beige, pink; size~: {SHOE_SIZES}; gender: men, "
-               "women, unisex; material@running shoes/trail running shoes: mesh, knit, synthetic, leather; "
-               "material@hiking boots: leather, nubuck, suede, synthetic; material@sandals: leather, rubber, synthetic; "
+               "women, unisex; material@running shoes/trail running shoes: mesh, knit, synthetic; "
+               "material@hiking boots: leather, nubuck, suede, synthetic; "
+               "material@sandals: leather, rubber, synthetic; "
                "material: leather, suede, canvas, mesh, knit; support@running shoes: neutral, stability, motion "
-               "control; cushioning@walking shoes/sneakers: maximum cushioning, moderate cushioning, minimal cushioning",
-         price="55-140; sandals: 25-70", adjacent="activewear", negate="material: leather",
+               "control; cushioning@walking shoes/sneakers: maximum cushioning, moderate cushioning, "
+               "minimal cushioning",
+         price="80-150; sandals: 30-70; loafers: 60-130", adjacent="activewear", negate="material: leather",
          needs=[("qa", "what running shoes are good for flat feet | best running shoes for flat feet | which running "
                  "shoes help with overpronation", "running shoes", "running shoes",
                  "flat feet tend to overpronate, so they need stability or motion-control support",
@@ -66,8 +70,9 @@ SPECS = [
     dict(key="activewear", name="Activewear", dept="Clothing",
          cores="leggings, sports bra, running shorts, track jacket",
          brands="Lululemon* (leggings, sports bra, running shorts, track jacket); Alo Yoga* (leggings, sports bra); "
-                "Nike; Adidas (track jacket, running shorts, leggings); Under Armour; Gymshark (leggings, sports bra, "
-                "running shorts); CRZ Yoga. (leggings, sports bra, running shorts); Baleaf. (leggings, running shorts)",
+                "Nike; Adidas (track jacket, running shorts, leggings); Under Armour; Gymshark (leggings, sports "
+                "bra, running shorts); CRZ Yoga. (leggings, sports bra, running shorts); Baleaf. (leggings, running "
+                "shorts)",
          models="Lululemon: Align = leggings | Wunder Train = leggings | Energy Bra = sports bra | Define = track "
                 "jacket; Alo Yoga: Airbrush = leggings; CRZ Yoga: Butterluxe = leggings; Gymshark: Vital Seamless = "
                 "leggings",
@@ -80,8 +85,9 @@ SPECS = [
                  [("opacity", "squat-proof fabric", "squat-proof", "")])]),
     dict(key="handbags", name="Handbags & Backpacks", dept="Bags & Luggage",
          cores="tote bag, crossbody bag, shoulder bag, backpack, belt bag",
-         brands="Louis Vuitton*x14 (tote bag, crossbody bag, shoulder bag); Goyard*x12 (tote bag); Coach* (tote bag, "
-                "crossbody bag, shoulder bag); Longchamp* (tote bag, backpack); Lululemon* (belt bag, backpack); "
+         brands="Louis Vuitton*x14 {material: canvas} (tote bag, crossbody bag, shoulder bag); Goyard*x12 {material: "
+                "canvas} (tote bag); Coach* {material: leather} (tote bag, crossbody bag, shoulder bag); Longchamp* "
+                "{material: nylon} (tote bag, backpack); Lululemon* (belt bag, backpack); "
                 "Michael Kors; Kate Spade (tote bag, crossbody bag, shoulder bag); Herschel (backpack, belt bag, tote "
                 "bag); JanSport. (backpack); Montana West. (tote bag, crossbody bag, shoulder bag); CLUCI. (tote bag, "
                 "crossbody bag, shoulder bag)",
@@ -91,20 +97,21 @@ SPECS = [
                 "America = backpack; JanSport: SuperBreak = backpack {material: polyester}",
          attrs="colour: black, brown, tan, cognac, beige, cream, navy, red, pink, burgundy, olive; material@tote "
                "bag/crossbody bag/shoulder bag: leather, full-grain leather, faux leather, canvas, nylon, suede; "
-               "material: nylon, polyester, canvas, leather; laptop fit@tote bag/backpack: fits 15.6 inch laptop, fits "
-               "13 inch laptop, no laptop sleeve",
-         price="40-130", adjacent="luggage, camping", negate="material: leather",
+               "material: nylon, polyester, canvas, leather; laptop fit@tote bag/backpack: fits 15.6 inch laptop, "
+               "fits 13 inch laptop, no laptop sleeve",
+         price="60-170; backpack: 40-90; belt bag: 25-50", adjacent="luggage, camping", negate="material: leather",
          needs=[("qa", "work bag that fits a 15 inch laptop | which tote can hold a 15.6 inch laptop", "a work bag",
                  "tote bag, backpack", "a 15.6 inch laptop needs a bag with a sleeve at least that big",
                  [("laptop fit", "room for a 15.6 inch laptop", "fits 15.6 inch laptop", "fits 13 inch laptop")])]),
     dict(key="luggage", name="Luggage", dept="Bags & Luggage",
          cores="carry-on suitcase, checked suitcase, duffel bag, garment bag",
-         brands="Rimowa*x5 (carry-on suitcase, checked suitcase); Away* (carry-on suitcase, checked suitcase); "
-                "Samsonite; Travelpro; Osprey (duffel bag); Amazon Basics. (carry-on suitcase, checked suitcase, duffel "
-                "bag); Coolife. (carry-on suitcase, checked suitcase)",
-         models="Rimowa: Essential Cabin = carry-on suitcase {material: polycarbonate} | Original Check-In L = checked "
-                "suitcase {material: aluminium}; Away: The Bigger Carry-On = carry-on suitcase | The Large = checked "
-                "suitcase; Osprey: Transporter 65 = duffel bag",
+         brands="Rimowa*x5 {material: aluminium} (carry-on suitcase, checked suitcase); Away* {material: "
+                "polycarbonate} (carry-on suitcase, checked suitcase); Samsonite; Travelpro {material: nylon}; "
+                "Osprey (duffel bag); Amazon Basics. (carry-on suitcase, checked suitcase, duffel bag); Coolife. "
+                "(carry-on suitcase, checked suitcase)",
+         models="Rimowa: Essential Cabin = carry-on suitcase {material: polycarbonate} | Original Check-In L = "
+                "checked suitcase {material: aluminium}; Away: The Carry-On = carry-on suitcase | The Large = "
+                "checked suitcase; Osprey: Transporter 65 = duffel bag",
          attrs="colour: black, navy, silver, grey, green, pink, blue, sage; material@carry-on suitcase/checked "
                "suitcase: polycarbonate, aluminium, ABS plastic, nylon; material: nylon, polyester, canvas, leather; "
                "capacity~@carry-on suitcase: 35 L, 40 L, 45 L; capacity~@checked suitcase: 65 L, 80 L, 100 L",
@@ -114,16 +121,18 @@ SPECS = [
                  [("capacity", "80 L or more", "80 L, 100 L", "65 L")])]),
     dict(key="watches", name="Watches", dept="Jewelry & Watches",
          cores="dive watch, dress watch, chronograph, field watch", generic="watch",
-         brands="Rolex*x30 (dive watch, dress watch); Omega*x14 (dive watch, chronograph, dress watch); Tudor*x10 (dive "
+         brands="Rolex*x30 {material: stainless steel} (dive watch, dress watch); Omega*x14 {material: stainless "
+                "steel} (dive watch, chronograph, dress watch); Tudor*x10 (dive "
                 "watch, chronograph); Seiko; Citizen; Tissot; Hamilton (field watch, chronograph, dress watch); "
                 "Casio. (dive watch, field watch, chronograph); Timex. (field watch, dress watch, chronograph)",
          models="Rolex: Submariner Date = dive watch {water resistance: 300 m} | Datejust 36 = dress watch {water "
-                "resistance: 100 m}; Omega: Seamaster Diver 300M = dive watch {water resistance: 300 m} | Speedmaster "
-                "Moonwatch = chronograph {water resistance: 50 m}; Tudor: Black Bay 58 = dive watch {water resistance: "
-                "200 m}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage Cocktail Time = dress "
-                "watch {water resistance: 50 m}; Casio: Duro MDV106 = dive watch {water resistance: 200 m}; Hamilton: "
-                "Khaki Field Mechanical = field watch {water resistance: 50 m}; Tissot: PRX Powermatic 80 = dress "
-                "watch {water resistance: 100 m}; Timex: Expedition Scout = field watch {water resistance: 50 m}",
+                "resistance: 100 m}; Omega: Seamaster Diver 300M = dive watch {water resistance: 300 m} | "
+                "Speedmaster Moonwatch = chronograph {water resistance: 50 m}; Tudor: Black Bay 58 = dive watch "
+                "{water resistance: 200 m}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage "
+                "Cocktail Time = dress watch {water resistance: 50 m}; Casio: Duro MDV106 = dive watch {water "
+                "resistance: 200 m}; Hamilton: Khaki Field Mechanical = field watch {water resistance: 50 m}; "
+                "Tissot: PRX Powermatic 80 = dress watch {water resistance: 100 m}; Timex: Expedition Scout = field "
+                "watch {water resistance: 50 m}",
          attrs="colour: black, blue, green, white, silver, gold; material: stainless steel, leather, rubber, nylon; "
                "gender: men, women, unisex; water resistance~@dive watch: 100 m, 200 m, 300 m; water "
                "resistance~: 30 m, 50 m, 100 m, 200 m",
@@ -133,18 +142,21 @@ SPECS = [
                  [("water resistance", "100 m water resistance or more", "100 m, 200 m, 300 m", "50 m")])]),
     dict(key="watch_accessories", name="Watch Accessories", dept="Jewelry & Watches",
          cores="watch strap, smartwatch band, watch winder", accessory_for="watches, smartwatches",
-         brands="Hirsch* (watch strap); Barton (watch strap, smartwatch band); Apple* (smartwatch band); Wolf*x3 (watch "
-                "winder); Fullmosa. (watch strap, smartwatch band); Amazon Basics. (watch winder, smartwatch band)",
+         brands="Hirsch*x1.8 (watch strap); Barton (watch strap, smartwatch band); Nomad* (smartwatch band); Wolf*x3 "
+                "(watch winder); Fullmosa. (watch strap, smartwatch band); Amazon Basics. (watch winder, smartwatch "
+                "band)",
          attrs="colour: black, brown, tan, navy, blue, green, pink, grey; material@watch strap/smartwatch band: "
-               "leather, silicone, nylon, stainless steel; compatible with@watch strap/smartwatch band: @parent",
+               "leather, silicone, nylon, stainless steel; compatible with@watch strap: @watches; compatible "
+               "with@smartwatch band: @smartwatches",
          price="15-40; watch winder: 40-120", negate="material: leather"),
     dict(key="jewelry", name="Jewelry", dept="Jewelry & Watches", cores="necklace, earrings, bracelet, ring",
-         brands="Cartier*x30 (bracelet, ring, necklace); Tiffany & Co.*x6; Mejuri* ; Pandora; Kendra Scott; "
-                "Swarovski; PAVOI. ; Amazon Essentials. (earrings, necklace)",
+         brands="Cartier*x30 {material: 18k gold} (bracelet, ring, necklace); Tiffany & Co.*x6 {material: sterling "
+                "silver}; Mejuri* {material: 14k gold}; Pandora {material: sterling silver}; Kendra Scott; "
+                "Swarovski; PAVOI. {material: gold-plated brass}; Amazon Essentials. (earrings, necklace)",
          models="Cartier: Love = bracelet | Juste un Clou = bracelet; Tiffany & Co.: Return to Tiffany Heart Tag = "
                 "necklace; Pandora: Moments Snake Chain = bracelet",
-         attrs="colour: gold, rose gold, silver; material: sterling silver, 14k gold, gold-plated brass, stainless "
-               "steel; size~@ring: 5, 6, 7, 8, 9; nickel: nickel-free, contains nickel",
+         attrs="colour: gold, rose gold, silver; material: sterling silver, 14k gold, 18k gold, gold-plated brass, "
+               "stainless steel; size~@ring: 5, 6, 7, 8, 9; nickel: nickel-free, contains nickel",
          price="40-120",
          needs=[("knowledge", "earrings for sensitive ears | earrings that wont irritate my ears", "earrings",
                  "earrings", "sensitive ears react to nickel, so the earrings should be nickel-free",
@@ -156,19 +168,20 @@ SPECS = [
                 "toilette, eau de parfum); Calvin Klein (eau de toilette); Dossier. (eau de parfum); Zara. (eau de "
                 "toilette); Bath & Body Works. (body mist)",
          models="Le Labo: Santal 33 = eau de parfum {gender: unisex, scent family: woody}; Maison Francis Kurkdjian: "
-                "Baccarat Rouge 540 = eau de parfum {gender: unisex, scent family: amber}; Chanel: Coco Mademoiselle = "
-                "eau de parfum {gender: women, scent family: floral}; Dior: Sauvage = eau de toilette {gender: men, "
-                "scent family: fresh}; Tom Ford: Tobacco Vanille = eau de parfum {gender: unisex, scent family: "
+                "Baccarat Rouge 540 = eau de parfum {gender: unisex, scent family: amber}; Chanel: Coco Mademoiselle "
+                "= eau de parfum {gender: women, scent family: floral}; Dior: Sauvage = eau de toilette {gender: "
+                "men, scent family: fresh}; Tom Ford: Tobacco Vanille = eau de parfum {gender: unisex, scent family: "
                 "amber}; Versace: Eros = eau de toilette {gender: men, scent family: fresh}",
          attrs="gender: men, women, unisex; volume~: 30 ml, 50 ml, 100 ml; scent family: woody, floral, fresh, amber, "
                "citrus",
          price="45-110; body mist: 12-25", adjacent="skincare"),
     dict(key="skincare", name="Skin Care", dept="Beauty",
          cores="moisturizer, cleanser, serum, sunscreen, toner, eye cream",
-         brands="La Mer*x6 (moisturizer, serum, eye cream); Drunk Elephant* (moisturizer, serum, cleanser); Tatcha* "
-                "(moisturizer, cleanser); La Roche-Posay (sunscreen, moisturizer, cleanser); Clinique (moisturizer, "
-                "cleanser, toner); Paula's Choice (toner, serum); Supergoop! (sunscreen); CeraVe. (moisturizer, "
-                "cleanser, sunscreen, eye cream); The Ordinary. (serum, toner, moisturizer); Neutrogena.",
+         brands="La Mer*x6 (moisturizer, serum, eye cream); Drunk Elephant* {scent: unscented} (moisturizer, serum, "
+                "cleanser); Tatcha* (moisturizer, cleanser); La Roche-Posay (sunscreen, moisturizer, cleanser); "
+                "Clinique (moisturizer, cleanser, toner); Paula's Choice (toner, serum); Supergoop! (sunscreen); "
+                "CeraVe. {scent: unscented} (moisturizer, cleanser, sunscreen, eye cream); The Ordinary. (serum, "
+                "toner, moisturizer); Neutrogena.",
          models="La Mer: Creme de la Mer = moisturizer {skin type: dry}; Drunk Elephant: Protini Polypeptide Cream = "
                 "moisturizer | C-Firma Fresh = serum {key ingredient: vitamin C}; Tatcha: The Water Cream = "
                 "moisturizer {skin type: oily}; CeraVe: Moisturizing Cream = moisturizer {skin type: dry, scent: "
@@ -176,9 +189,10 @@ SPECS = [
                 "cleanser {key ingredient: benzoyl peroxide}; The Ordinary: Niacinamide 10% + Zinc 1% = serum {key "
                 "ingredient: niacinamide}; Paula's Choice: 2% BHA Liquid Exfoliant = toner {key ingredient: salicylic "
                 "acid}; La Roche-Posay: Anthelios Melt-in Milk SPF 60 = sunscreen",
-         attrs="skin type: dry, oily, combination, sensitive, all skin types; scent: unscented, lavender, rose, citrus; "
-               "key ingredient: hyaluronic acid, niacinamide, salicylic acid, benzoyl peroxide, retinol, vitamin C, "
-               "ceramides; volume~: 30 ml, 50 ml, 100 ml, 200 ml",
+         attrs="skin type: dry, oily, combination, sensitive, all skin types; scent: unscented, lavender, rose, "
+               "citrus; key ingredient: hyaluronic acid, niacinamide, salicylic acid, benzoyl peroxide, retinol, "
+               "vitamin C, ceramides; volume~@eye cream/serum: 15 ml, 30 ml, 50 ml; volume~: 30 ml, 50 ml, 100 ml, "
+               "200 ml",
          price="12-40", adjacent="makeup, fragrance", negate="scent: fragrance",
          needs=[("qa", "what moisturizer is good for oily skin | best moisturizer for oily skin", "a moisturizer",
                  "moisturizer", "oily skin wants a light moisturizer made for oily skin",
@@ -189,26 +203,27 @@ SPECS = [
                    "niacinamide, retinol")])]),
     dict(key="makeup", name="Makeup", dept="Beauty",
          cores="foundation, tinted moisturizer, concealer, lipstick, mascara",
-         brands="Charlotte Tilbury* (foundation, lipstick, concealer); Dior* (lipstick, foundation); NARS* (concealer, "
-                "foundation, tinted moisturizer); Fenty Beauty (foundation, concealer, lipstick); MAC (lipstick, "
-                "foundation); Maybelline. (mascara, foundation, concealer, lipstick); e.l.f.. ; L'Oreal Paris.",
+         brands="Charlotte Tilbury* (foundation, lipstick, concealer); Dior* (lipstick, foundation); NARS* "
+                "(concealer, foundation, tinted moisturizer); Fenty Beauty (foundation, concealer, lipstick); MAC "
+                "(lipstick, foundation); Maybelline. (mascara, foundation, concealer, lipstick); e.l.f.. ; L'Oreal "
+                "Paris.",
          models="Charlotte Tilbury: Matte Revolution Pillow Talk = lipstick {colour: nude} | Airbrush Flawless = "
                 "foundation; Fenty Beauty: Pro Filt'r Soft Matte = foundation {finish: matte}; NARS: Radiant Creamy "
                 "= concealer | Pure Radiant Tinted Moisturizer = tinted moisturizer {finish: dewy}; Maybelline: Lash "
                 "Sensational = mascara | Fit Me Matte + Poreless = foundation {finish: matte}",
          attrs="colour@lipstick: red, crimson, pink, rose, nude, berry, plum; shade~@foundation/concealer/tinted "
-               "moisturizer: fair, light, medium, tan, deep; finish@foundation/tinted moisturizer: matte, satin, dewy; "
-               "formula@mascara: waterproof, washable; colour@mascara: black, brown",
+               "moisturizer: fair, light, medium, tan, deep; finish@foundation/tinted moisturizer: matte, satin, "
+               "dewy; formula@mascara: waterproof, washable; colour@mascara: black, brown",
          price="8-30", adjacent="skincare", negate="formula: waterproof",
          needs=[("qa", "what foundation is best for oily skin | foundation that doesnt get shiny", "foundation",
                  "foundation", "oily skin shines through dewy finishes; a matte finish controls it",
                  [("finish", "a matte finish", "matte", "satin")])]),
     dict(key="hair_tools", name="Hair Tools", dept="Beauty",
          cores="hair dryer, hair straightener, curling iron, hot air brush, multi-styler",
-         brands="Dyson*x3 (hair dryer, hair straightener, multi-styler); GHD* (hair straightener, hair dryer, curling "
-                "iron); Shark (multi-styler, hair dryer); BaBylissPRO (hair dryer, hair straightener, curling iron); "
-                "Revlon. (hot air brush, hair dryer, hair straightener); Conair. (hair dryer, curling iron, hair "
-                "straightener, hot air brush)",
+         brands="Dyson*x3 {attachments: diffuser included} (hair dryer, hair straightener, multi-styler); GHD* (hair "
+                "straightener, hair dryer, curling iron); Shark (multi-styler, hair dryer); BaBylissPRO (hair dryer, "
+                "hair straightener, curling iron); Revlon. (hot air brush, hair dryer, hair straightener); Conair. "
+                "(hair dryer, curling iron, hair straightener, hot air brush)",
          models="Dyson: Supersonic = hair dryer {attachments: diffuser included} | Airwrap = multi-styler | Airstrait "
                 "= hair straightener; Shark: FlexStyle = multi-styler; Revlon: One-Step Volumizer = hot air brush; "
                 "GHD: Platinum+ = hair straightener",
@@ -223,7 +238,8 @@ SPECS = [
 KIN = [
     "running shoes ~ trail running shoes", "running shoes ~ walking shoes", "walking shoes ~ sneakers",
     "hiking boots ~ trail running shoes", "hoodie ~ sweatshirt", "sweater ~ cardigan", "jeans ~ chinos",
-    "winter jacket ~ rain jacket", "tote bag ~ shoulder bag", "crossbody bag ~ shoulder bag", "crossbody bag ~ belt bag",
+    "winter jacket ~ rain jacket", "tote bag ~ shoulder bag", "crossbody bag ~ shoulder bag",
+    "crossbody bag ~ belt bag",
     "carry-on suitcase ~ checked suitcase", "duffel bag ~ carry-on suitcase", "dive watch ~ field watch",
     "dress watch ~ chronograph", "eau de parfum ~ eau de toilette", "eau de toilette ~ body mist",
     "moisturizer ~ tinted moisturizer", "foundation ~ tinted moisturizer", "foundation ~ concealer",

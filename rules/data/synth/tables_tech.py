@@ -10,9 +10,9 @@ SPECS = [
          models="Apple: iPhone 15 = smartphone | iPhone 15 Pro = smartphone | iPhone 14 = smartphone; Samsung: Galaxy "
                 "S24 = smartphone | Galaxy S24 Ultra = smartphone | Galaxy Z Flip6 = smartphone; Google: Pixel 8 = "
                 "smartphone | Pixel 8a = smartphone; OnePlus: 12 = smartphone; Motorola: Moto G Power = smartphone; "
-                "Lively: Jitterbug Flip2 = flip phone {special feature: SOS button and big buttons} | Jitterbug Smart4 "
-                "= smartphone {special feature: simple mode with large icons}; Nokia: 2780 Flip = flip phone; Doro: "
-                "7100 = flip phone {special feature: SOS button and big buttons}",
+                "Lively: Jitterbug Flip2 = flip phone {special feature: SOS button and big buttons} | Jitterbug "
+                "Smart4 = smartphone {special feature: simple mode with large icons}; Nokia: 2780 Flip = flip phone; "
+                "Doro: 7100 = flip phone {special feature: SOS button and big buttons}",
          attrs=f"colour: {DEVICE_COLOURS}; storage~@smartphone: {STORAGE}; special feature@flip phone: SOS button and "
                "big buttons, loud speaker, long battery life; special feature: simple mode with large icons, large "
                "6.7 inch screen, 120Hz display, triple camera",
@@ -21,16 +21,18 @@ SPECS = [
                  "eyesight and dementia", "a phone", "smartphone, flip phone",
                  "elderly users need a simple phone: big buttons or a simple mode, ideally an SOS key",
                  [("special feature", "simplicity (big buttons or a simple mode)",
-                   "SOS button and big buttons, simple mode with large icons", "large 6.7 inch screen, loud speaker")])]),
+                   "SOS button and big buttons, simple mode with large icons",
+                   "large 6.7 inch screen, loud speaker")])]),
     dict(key="phone_accessories", name="Cell Phone Accessories", dept="Electronics", accessory_for="phones",
          cores="phone case, screen protector, phone charger, car phone mount",
-         brands="Apple* (phone case, phone charger); OtterBox* (phone case, screen protector); Spigen (phone case, "
+         brands="Apple*x1.6 (phone charger); OtterBox*x1.4 (phone case, screen protector); Spigen (phone case, "
                 "screen protector, car phone mount); Anker (phone charger, car phone mount); Belkin (phone charger, "
                 "screen protector, car phone mount); ESR. (phone case, screen protector); Amazon Basics. (phone "
                 "charger, car phone mount)",
-         models="OtterBox: Defender = phone case {protection: drop-tested to military standard} | Symmetry = phone "
-                "case; Spigen: Tough Armor = phone case {protection: drop-tested to military standard} | Ultra Hybrid "
-                "= phone case; Anker: Nano 20W = phone charger",
+         models="OtterBox: Defender = phone case {protection: drop-tested to military standard, material: "
+                "polycarbonate} | Symmetry = phone case {material: polycarbonate}; Spigen: Tough Armor = phone case "
+                "{protection: drop-tested to military standard, material: TPU} | Ultra Hybrid = phone case {material: "
+                "TPU}; Anker: Nano 20W = phone charger",
          attrs="colour: black, clear, blue, pink, green, purple; material@phone case: silicone, TPU, leather, "
                "polycarbonate; protection@phone case: drop-tested to military standard, slim fit; compatible "
                "with@phone case/screen protector: @parent",
@@ -40,20 +42,23 @@ SPECS = [
                  [("protection", "tested drop protection", "drop-tested to military standard", "")])]),
     dict(key="tablets", name="Tablets & E-readers", dept="Electronics", cores="tablet, e-reader, kids tablet",
          brands="Apple* (tablet); Samsung (tablet); Lenovo (tablet); Amazon. (tablet, e-reader, kids tablet); Kobo "
-                "(e-reader); reMarkable* (e-reader)",
-         models="Apple: iPad Air 11 = tablet | iPad Pro 13 = tablet; Samsung: Galaxy Tab S9 = tablet | Galaxy Tab A9 "
-                "= tablet; Amazon: Fire HD 10 = tablet | Kindle Paperwhite = e-reader {water resistance: IPX8} | Fire "
-                "HD 8 Kids = kids tablet; Kobo: Clara 2E = e-reader {water resistance: IPX8}; Lenovo: Tab M10 = tablet",
-         attrs=f"colour: {DEVICE_COLOURS}; storage~: 16GB, 32GB, 64GB, 128GB, 256GB; screen size~@tablet: 8 inch, "
-               "10.1 inch, 11 inch, 13 inch; water resistance@e-reader: IPX8, not water resistant",
-         price="150-400; e-reader: 100-180; kids tablet: 80-140", adjacent="phones, laptops",
+                "(e-reader); reMarkable* {water resistance: not water resistant} (e-reader)",
+         models="Apple: iPad Air 11 = tablet {screen size: 11 inch} | iPad Pro 13 = tablet {screen size: 13 inch}; "
+                "Samsung: Galaxy Tab S9 = tablet {screen size: 11 inch} | Galaxy Tab A9 = tablet {screen size: 8 "
+                "inch}; Amazon: Fire HD 10 = tablet {screen size: 10.1 inch} | Kindle Paperwhite = e-reader {water "
+                "resistance: IPX8} | Fire HD 8 Kids = kids tablet; Kobo: Clara 2E = e-reader {water resistance: "
+                "IPX8}; Lenovo: Tab M10 = tablet {screen size: 10.1 inch}",
+         attrs=f"colour: {DEVICE_COLOURS}; storage~@e-reader: 8GB, 16GB, 32GB; storage~@kids tablet: 16GB, 32GB, "
+               "64GB; storage~: 32GB, 64GB, 128GB, 256GB; screen size~@tablet: 8 inch, 10.1 inch, 11 inch, 13 inch; "
+               "water resistance@e-reader: IPX8, not water resistant",
+         price="130-350; e-reader: 100-180; kids tablet: 80-140", adjacent="phones, laptops",
          needs=[("qa", "which e-reader can i read in the bath | waterproof kindle for the pool", "an e-reader",
                  "e-reader", "reading in the bath needs a waterproof (IPX8) e-reader",
                  [("water resistance", "waterproofing", "IPX8", "")])]),
     dict(key="laptops", name="Laptops", dept="Computers", generic="laptop",
          cores="notebook laptop, gaming laptop, 2-in-1 laptop, Chromebook",
-         brands="Apple*x1.5 (notebook laptop); Razer*x1.4 (gaming laptop); Microsoft* (2-in-1 laptop, notebook "
-                "laptop); Dell; HP; Lenovo; ASUS; Acer. ",
+         brands="Apple*x1.5 {display: non-touch} (notebook laptop); Razer*x1.4 (gaming laptop); Microsoft* {display: "
+                "touchscreen} (2-in-1 laptop, notebook laptop); Dell; HP; Lenovo; ASUS; Acer. ",
          models="Apple: MacBook Air 13 = notebook laptop | MacBook Pro 14 = notebook laptop; Dell: XPS 13 = notebook "
                 "laptop | Inspiron 15 = notebook laptop | Alienware m16 = gaming laptop; HP: Pavilion 15 = notebook "
                 "laptop | Spectre x360 = 2-in-1 laptop | Chromebook 14 = Chromebook; Lenovo: ThinkPad X1 Carbon = "
@@ -75,7 +80,7 @@ SPECS = [
                  [("graphics", "dedicated graphics", "NVIDIA RTX 4070", "NVIDIA RTX 4060")])]),
     dict(key="laptop_accessories", name="Laptop Accessories", dept="Computers", accessory_for="laptops",
          cores="laptop sleeve, laptop stand, USB-C hub, laptop charger",
-         brands="Apple* (laptop charger); Satechi* (USB-C hub, laptop stand); Anker (USB-C hub, laptop charger); "
+         brands="Satechi*x1.4 (USB-C hub, laptop stand); Anker (USB-C hub, laptop charger); "
                 "Belkin (USB-C hub, laptop stand); tomtoc (laptop sleeve); Rain Design (laptop stand); Amazon Basics. "
                 "(laptop sleeve, laptop stand, laptop charger)",
          attrs="colour: black, grey, silver, blue, pink; material@laptop sleeve: neoprene, polyester, felt, leather; "
@@ -83,21 +88,21 @@ SPECS = [
          price="18-45"),
     dict(key="headphones", name="Headphones", dept="Electronics", generic="headphones",
          cores="over-ear headphones, on-ear headphones, wireless earbuds, wired earbuds",
-         brands="Apple* (wireless earbuds, over-ear headphones); Bose* (over-ear headphones, wireless earbuds); Sony; "
-                "Sennheiser (over-ear headphones, wireless earbuds, wired earbuds); Beats (over-ear headphones, "
-                "wireless earbuds, on-ear headphones); JBL; Soundcore. (over-ear headphones, wireless earbuds); "
-                "Skullcandy. ",
+         brands="Apple* {noise control: active noise cancelling} (wireless earbuds, over-ear headphones); Bose* "
+                "(over-ear headphones, wireless earbuds); Sony; Sennheiser (over-ear headphones, wireless earbuds, "
+                "wired earbuds); Beats (over-ear headphones, wireless earbuds, on-ear headphones); JBL; Soundcore. "
+                "(over-ear headphones, wireless earbuds); Skullcandy. ",
          models="Apple: AirPods Pro 2 = wireless earbuds {noise control: active noise cancelling} | AirPods Max = "
-                "over-ear headphones {noise control: active noise cancelling}; Sony: WH-1000XM5 = over-ear headphones "
-                "{noise control: active noise cancelling} | WF-1000XM5 = wireless earbuds {noise control: active noise "
-                "cancelling}; Bose: QuietComfort Ultra = over-ear headphones {noise control: active noise cancelling} "
-                "| QuietComfort Ultra Earbuds = wireless earbuds {noise control: active noise cancelling}; Beats: "
-                "Studio Pro = over-ear headphones | Powerbeats Pro = wireless earbuds; JBL: Tune 510BT = on-ear "
-                "headphones {noise control: no noise cancelling}; Soundcore: Space Q45 = over-ear headphones | "
-                "Liberty 4 NC = wireless earbuds; Sennheiser: Momentum 4 = over-ear headphones",
-         attrs="colour: black, white, silver, blue, beige, pink; noise control: active noise cancelling, passive "
-               "isolation, no noise cancelling; water resistance@wireless earbuds/wired earbuds: IPX4, IPX5, IPX7, "
-               "not water resistant",
+                "over-ear headphones {noise control: active noise cancelling}; Sony: WH-1000XM5 = over-ear "
+                "headphones {noise control: active noise cancelling} | WF-1000XM5 = wireless earbuds {noise control: "
+                "active noise cancelling}; Bose: QuietComfort Ultra = over-ear headphones {noise control: active "
+                "noise cancelling} | QuietComfort Ultra Earbuds = wireless earbuds {noise control: active noise "
+                "cancelling}; Beats: Studio Pro = over-ear headphones | Powerbeats Pro = wireless earbuds; JBL: Tune "
+                "510BT = on-ear headphones {noise control: no noise cancelling}; Soundcore: Space Q45 = over-ear "
+                "headphones | Liberty 4 NC = wireless earbuds; Sennheiser: Momentum 4 = over-ear headphones",
+         attrs="colour: black, white, silver, blue, beige, pink; noise control@wired earbuds: passive isolation, no "
+               "noise cancelling; noise control: active noise cancelling, passive isolation, no noise cancelling; "
+               "water resistance@wireless earbuds/wired earbuds: IPX4, IPX5, IPX7, not water resistant",
          price="40-150", adjacent="speakers, gaming_accessories", negate="colour: white",
          needs=[("qa", "which headphones are best for long flights | headphones to block airplane noise",
                  "headphones", "over-ear headphones, on-ear headphones, wireless earbuds",
@@ -124,15 +129,16 @@ SPECS = [
                  [("water resistance", "IP67 waterproofing", "IP67", "IPX4")])]),
     dict(key="smartwatches", name="Smartwatches & Trackers", dept="Electronics",
          cores="smartwatch, fitness tracker, smart ring",
-         brands="Apple* {works with: iPhone only} (smartwatch); Samsung {works with: Android only} (smartwatch); Google "
-                "{works with: Android only} (smartwatch); Garmin {works with: iPhone and Android} (smartwatch, "
-                "fitness tracker); Fitbit {works with: iPhone and Android} (fitness tracker); Oura*x1.5 {works with: "
-                "iPhone and Android} (smart ring); Amazfit. {works with: iPhone and Android} (smartwatch, fitness "
-                "tracker); Xiaomi. {works with: iPhone and Android} (fitness tracker); RingConn. {works with: iPhone and Android} (smart ring)",
+         brands="Apple* {works with: iPhone only} (smartwatch); Samsung {works with: Android only} (smartwatch); "
+                "Google {works with: Android only} (smartwatch); Garmin {works with: iPhone and Android} "
+                "(smartwatch, fitness tracker); Fitbit {works with: iPhone and Android} (fitness tracker); Oura*x1.5 "
+                "{works with: iPhone and Android} (smart ring); Amazfit. {works with: iPhone and Android} "
+                "(smartwatch, fitness tracker); Xiaomi. {works with: iPhone and Android} (fitness tracker); "
+                "RingConn. {works with: iPhone and Android} (smart ring)",
          models="Apple: Watch Series 9 = smartwatch | Watch SE = smartwatch | Watch Ultra 2 = smartwatch; Samsung: "
                 "Galaxy Watch6 = smartwatch; Google: Pixel Watch 2 = smartwatch; Garmin: Forerunner 265 = smartwatch "
-                "| Venu 3 = smartwatch | Vivosmart 5 = fitness tracker; Fitbit: Charge 6 = fitness tracker | Inspire 3 "
-                "= fitness tracker; Oura: Ring Gen3 = smart ring; Amazfit: Bip 5 = smartwatch",
+                "| Venu 3 = smartwatch | Vivosmart 5 = fitness tracker; Fitbit: Charge 6 = fitness tracker | Inspire "
+                "3 = fitness tracker; Oura: Ring Gen3 = smart ring; Amazfit: Bip 5 = smartwatch",
          attrs="colour: black, silver, gold, pink, blue, green; case size~@smartwatch: 40 mm, 41 mm, 44 mm, 45 mm; "
                "works with: iPhone only, Android only, iPhone and Android",
          price="150-300; fitness tracker: 50-120", adjacent="watches",
@@ -141,9 +147,11 @@ SPECS = [
                  [("works with", "iPhone support", "iPhone only, iPhone and Android", "")])]),
     dict(key="cameras", name="Cameras", dept="Electronics",
          cores="mirrorless camera, DSLR camera, compact camera, action camera, instant camera", generic="camera",
-         brands="Leica*x4 (compact camera, mirrorless camera); Sony; Canon; Nikon (mirrorless camera, DSLR camera, "
-                "compact camera); Fujifilm (mirrorless camera, compact camera, instant camera); GoPro (action camera); "
-                "DJI (action camera); Kodak. (compact camera, instant camera); Polaroid (instant camera)",
+         brands="Leica*x4 (compact camera, mirrorless camera); Sony (mirrorless camera, compact camera); Canon "
+                "(mirrorless camera, DSLR camera, compact camera); Nikon (mirrorless camera, DSLR camera, compact "
+                "camera); Fujifilm (mirrorless camera, compact camera, instant camera); GoPro {colour: black} "
+                "(action camera); DJI {colour: black} (action camera); Kodak. (compact camera, instant camera); "
+                "Polaroid (instant camera)",
          models="Sony: Alpha a7 IV = mirrorless camera {screen: flip-out screen} | ZV-1 II = compact camera {screen: "
                 "flip-out screen}; Canon: EOS R50 = mirrorless camera {screen: flip-out screen} | EOS Rebel T7 = DSLR "
                 "camera {screen: fixed screen} | PowerShot G7 X Mark III = compact camera {screen: flip-out screen}; "
@@ -158,14 +166,15 @@ SPECS = [
                  [("screen", "a flip-out screen", "flip-out screen", "")])]),
     dict(key="camera_accessories", name="Camera Accessories", dept="Electronics", accessory_for="cameras",
          cores="camera lens, tripod, camera bag, memory card",
-         brands="Sigma (camera lens); Tamron (camera lens); Peak Design* (camera bag, tripod); Manfrotto* (tripod, "
-                "camera bag); SanDisk (memory card); Lexar (memory card); Amazon Basics. (tripod, camera bag)",
+         brands="Sigma (camera lens); Tamron (camera lens); Peak Design*x1.5 (camera bag, tripod); Manfrotto*x1.5 "
+                "(tripod, camera bag); SanDisk (memory card); Lexar (memory card); Amazon Basics. (tripod, camera "
+                "bag)",
          attrs="colour: black, grey, green; compatible with@camera lens: @parent; capacity~@memory card: 64GB, 128GB, "
                "256GB",
          price="25-90; camera lens: 300-700"),
     dict(key="tvs", name="Televisions", dept="Electronics", cores="OLED TV, QLED TV, LED TV", generic="tv",
-         brands="Sony*x1.4; LG (OLED TV, LED TV); Samsung (QLED TV, OLED TV, LED TV); TCL. (QLED TV, LED TV); Hisense. "
-                "(QLED TV, LED TV); Vizio. (LED TV, QLED TV)",
+         brands="Sony*x1.4; LG (OLED TV, LED TV); Samsung (QLED TV, OLED TV, LED TV); TCL. (QLED TV, LED TV); "
+                "Hisense. (QLED TV, LED TV); Vizio. (LED TV, QLED TV)",
          models="LG: C3 = OLED TV {refresh rate: 120 Hz} | B3 = OLED TV {refresh rate: 120 Hz}; Samsung: QN90C = QLED "
                 "TV {refresh rate: 144 Hz} | S90C = OLED TV {refresh rate: 144 Hz}; Sony: Bravia XR A80L = OLED TV "
                 "{refresh rate: 120 Hz}; TCL: Q6 = QLED TV {refresh rate: 60 Hz}; Hisense: U8 = QLED TV {refresh "
@@ -189,19 +198,23 @@ SPECS = [
          price="150-400", adjacent="tvs",
          needs=[("qa", "what monitor is good for photo editing | monitor with accurate colours for photographers",
                  "a monitor", "office monitor, gaming monitor, portable monitor",
-                 "accurate colour needs an IPS or OLED panel", [("panel", "an IPS or OLED panel", "IPS, OLED", "VA")])]),
+                 "accurate colour needs an IPS or OLED panel",
+                 [("panel", "an IPS or OLED panel", "IPS, OLED", "VA")])]),
     dict(key="consoles", name="Video Game Consoles", dept="Video Games", cores="game console, handheld console",
          generic="console",
-         brands="Sony* (game console); Microsoft (game console); Nintendo (handheld console); Valve (handheld "
-                "console); ASUS (handheld console)",
-         models="Sony: PlayStation 5 Slim = game console; Microsoft: Xbox Series X = game console | Xbox Series S = "
-                "game console; Nintendo: Switch OLED = handheld console | Switch Lite = handheld console; Valve: Steam "
-                "Deck OLED = handheld console; ASUS: ROG Ally = handheld console",
-         attrs="colour: black, white, neon red and blue; storage~: 64GB, 512GB, 1TB, 2TB",
+         brands="Sony* (game console); Microsoft (game console); Nintendo (handheld console); Valve {storage: 512GB} "
+                "(handheld console); ASUS {storage: 512GB} (handheld console)",
+         models="Sony: PlayStation 5 Slim = game console {storage: 1TB}; Microsoft: Xbox Series X = game console "
+                "{storage: 1TB} | Xbox Series S = game console {storage: 512GB}; Nintendo: Switch OLED = handheld "
+                "console {storage: 64GB} | Switch Lite = handheld console {storage: 32GB}; Valve: Steam Deck OLED = "
+                "handheld console; ASUS: ROG Ally = handheld console {storage: 512GB}",
+         attrs="colour: black, white, neon red and blue; storage~@handheld console: 32GB, 64GB, 512GB, 1TB; storage~: "
+               "512GB, 1TB, 2TB",
          price="280-480; handheld console: 200-550"),
     dict(key="gaming_accessories", name="Gaming Accessories", dept="Video Games", accessory_for="consoles",
          cores="game controller, gaming headset, charging dock", adjacent="headphones",
-         brands="Sony* (game controller); Microsoft (game controller); 8BitDo (game controller); SteelSeries (gaming "
+         brands="Sony* {compatible with: Sony PlayStation 5 Slim} (game controller); Microsoft {compatible with: "
+                "Microsoft Xbox Series X} (game controller); 8BitDo (game controller); SteelSeries (gaming "
                 "headset); Razer (gaming headset, game controller); HyperX (gaming headset); PowerA. (game "
                 "controller, charging dock)",
          models="Sony: DualSense = game controller | DualSense Edge = game controller; Microsoft: Xbox Wireless "

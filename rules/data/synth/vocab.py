@@ -35,7 +35,7 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "cotton": ("cotton", "organic cotton", "pima cotton"),
         "wool": ("wool", "merino wool", "lambswool"),
         "polyester": ("polyester", "recycled polyester"),
-        "plastic": ("plastic", "BPA-free plastic", "ABS plastic"),
+        "plastic": ("plastic", "BPA-free plastic", "ABS plastic", "polycarbonate"),
         "nonstick": ("nonstick aluminium", "ceramic nonstick"),
         "cast iron": ("cast iron", "enameled cast iron"),
         "wood": ("wood", "solid oak", "walnut", "bamboo"),
@@ -87,12 +87,37 @@ def relation(key: str, wanted: str, value: str) -> str:
     return "the neighbouring size" if key in ("size", "storage") else "one step off"
 
 
-def phrase(key: str, value: str) -> str:
-    """How a shopper writes a wanted value in a query ("size 10", "men's", "256gb")."""
-    if key == "size":
-        return f"size {value.lower()}"
+# How a shopper writes a wanted value, and where: before the product word ("adjustable dumbbells") or after it
+# ("moisturizer for oily skin"). Keys not listed go after the noun as the bare value ("256gb", "65 inch").
+QUERY_FORM: dict[str, tuple[str, str]] = {
+    "colour": ("before", "{v}"), "material": ("before", "{v}"), "shade": ("before", "{v} shade"),
+    "gender": ("before", "{v}"), "size": ("after", "size {v}"), "frame size": ("after", "{v} frame"),
+    "skin type": ("after", "for {v} skin"), "age": ("after", "for {v}"), "players": ("after", "for {v}"),
+    "attachments": ("after", "with {v}"), "filter": ("after", "with {v}"), "lumbar support": ("after", "with {v}"),
+    "special feature": ("after", "with {v}"), "laptop fit": ("after", "that {v}"), "plate material": ("after", "{v}"),
+    "temperature rating": ("after", "rated {v}"), "compatible with": ("before", "{v}"), "pieces": ("after", "{v}"),
+    **{k: ("before", "{v}") for k in ("type", "panel", "display", "opacity", "nickel", "theme", "insulation",
+                                      "season", "light", "care", "scent family", "finish", "formula", "screen",
+                                      "noise control", "cushioning", "support", "key ingredient", "graphics")},
+}
+# Values a listing states but no shopper searches for ("no diffuser", "not water resistant").
+NOT_SEARCHED = frozenset((
+    "passive isolation", "no noise cancelling", "not water resistant", "standard filter", "no diffuser",
+    "no lumbar support", "fixed lumbar support", "no laptop sleeve", "contains nickel", "fixed screen", "non-touch",
+    "integrated graphics", "spot clean only", "semi-sheer", "flat cushion", "back-clip", "single-wall stainless steel",
+    "minimal cushioning", "moderate cushioning", "lightly insulated", "washable", "light filtering", "neutral",
+))
+NOT_SEARCHED_KEYS = frozenset(("works with",))
+
+
+def phrase(key: str, value: str) -> tuple[str, str]:
+    """(position, words) of a wanted value in a query: ("after", "size 10"), ("before", "men's")."""
     if key == "gender":
-        return {"men": "men's", "women": "women's"}.get(value, value)
-    if key in ("storage", "capacity", "volume"):
-        return value.lower().replace(" ", "")
-    return value.lower()
+        return "before", {"men": "men's", "women": "women's"}.get(value, value)
+    if key == "skin type" and value == "all skin types":
+        return "after", "for all skin types"
+    if key == "size" and value.lower() in ("twin", "full", "queen", "king", "california king"):
+        return "before", value  # "queen mattress"
+    where, form = QUERY_FORM.get(key, ("after", "{v}"))
+    words = form.format(v=value)
+    return where, words.replace(" GB", "GB") if key in ("storage", "memory") else words

@@ -1,0 +1,142 @@
+"""Examples and splits: pair queries with products, compute gold steps, label (by the rule set) and gold CoT.
+
+    python -m rules.data generate --out data/synthetic --train 2000 --eval 400 --seed 0
+
+    >>> from rules.data.synth import generate
+    >>> splits = generate(train=600, eval_size=200, seed=0)     # {"train": [...], "eval_balanced": [...], ...}
+
+Determinism: every split draws from its own `random.Random(f"{seed}:{split}")` (string seeds hash the same in
+every process), and the eval splits are drawn first, so their content does not depend on `--train`.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from rules import CompiledRuleSet, compile_rules
+from rules.data.example import Example
+from rules.data.synth.catalog import CATEGORIES
+from rules.data.synth.facts import ProductFacts, QueryFacts, listing
+from rules.data.synth.judge import judge
+from rules.data.synth.pairs import SCENARIOS
+from rules.data.synth.queries import INTENTS, build_query, eligible
+
+DEFAULT_RULES = Path(__file__).resolve().parents[2] / "catalog" / "ecommerce.yaml"
+SPLITS = ("eval_balanced", "eval_wild", "train")  # drawing order: eval sets first
+# Label mixes by label id. The wild mix is TaoSR1's in-the-wild eval set; train leans towards the rarer
+# Related label so that every decision rule gets examples (class balance is a trainer's choice, not ours).
+LABEL_MIX = {
+    "train": {4: 0.35, 3: 0.25, 2: 0.25, 1: 0.15},
+    "eval_balanced": {4: 0.25, 3: 0.25, 2: 0.25, 1: 0.25},
+    "eval_wild": {4: 0.50, 3: 0.05, 2: 0.36, 1: 0.09},
+}
+# Query kinds: the wild set is mostly plain queries, as search logs are; the others over-sample the hard kinds.
+INTENT_MIX = {
+    "train": dict(zip(INTENTS, (0.40, 0.15, 0.15, 0.15, 0.15))),
+    "eval_balanced": dict(zip(INTENTS, (0.40, 0.15, 0.15, 0.15, 0.15))),
+    "eval_wild": dict(zip(INTENTS, (0.60, 0.10, 0.10, 0.10, 0.10))),
+}
+TRIES_PER_SCENARIO = 60
+# Why the deciding rule applies, in this example's terms; a rule set with other rule ids gets the rule's message.
+VERDICT_WHY = {
+    "category_mismatch": "The product is from another category",
+    "accessory_for_product": "It is an accessory for the product asked for, not the product",
+    "core_product_mismatch": "It is another product than the one asked for",
+    "negation_violated": "It has the very attribute the shopper excludes",
+    "alternative_gets_original": "It is the original the shopper wants a cheaper alternative to",
+    "brand_mismatch": "It is not the brand or model the shopper names",
+    "attribute_mismatch": "An attribute the shopper asks for contradicts the listing",
+    "adjacent_category": "It comes from a neighbouring category and only half serves the need",
+    "core_product_partial": "It is a close relative of the product asked for, not the product itself",
+    "attribute_partial": "Everything else fits, but an attribute agrees only in part",
+    "negation_unconfirmed": "The listing does not confirm that the excluded attribute is absent",
+    "vague_listing": "The listing leaves out facts needed to confirm the match",
+    "alternative_fulfilled": "It is another brand's version of the product asked for, as the shopper wants",
+    "full_match": "Category, product, brand and attributes all agree",
+}
+
+
+def quotas(n: int, mix: dict[int, float]) -> dict[int, int]:
+    """Counts per label summing to n, each within one of n * share (largest remainder)."""
+    raw = {label: n * share for label, share in mix.items()}
+    counts = {label: int(value) for label, value in raw.items()}
+    for label in sorted(raw, key=lambda k: (counts[k] - raw[k], -k))[: n - sum(counts.values())]:
+        counts[label] += 1
+    return counts
+
+
+def make_example(rules: CompiledRuleSet, q: QueryFacts, p: ProductFacts, example_id: str) -> Example:
+    """The gold label is the rule set's decision on the computed verdicts; the guide is rendered from both."""
+    verdicts, reasons = judge(q, p)
+    decision = rules.decide(verdicts)
+    conclusion = rules.ruleset.output.conclusion_step
+    name = rules.labels[decision.label].name
+    if conclusion:
+        verdicts[conclusion] = name
+        rule = decision.rule
+        why = VERDICT_WHY.get(rule.id, rule.message.rstrip(".")) if rule else "No rule matches"
+        reasons[conclusion] = f"{why} ({decision.rule_id}), so {name}."
+    tags = [q.intent]
+    if verdicts["category"] == "accessory":
+        tags.append("accessory")
+    if verdicts["category"] == "adjacent" or (verdicts["category"] == "match" and verdicts["core_product"] != "match"):
+        tags.append("near_miss")
+    return Example(id=example_id, query=q.text, product=listing(p), label=decision.label, gold_steps=verdicts,
+                   query_type=tags, guide=rules.render(decision.label, verdicts, reasons))
+
+
+def _draw(label: int, first: str, intents: dict[str, float], rules: CompiledRuleSet, rng: random.Random,
+          seen: set[tuple[str, str]], example_id: str) -> Example:
+    """Try scenario `first` (then the label's others) on fresh queries until one gives a new pair that the rules
+    label `label`."""
+    others = [name for name, (aim, _, _) in SCENARIOS.items() if aim == label and name != first]
+    for name in [first, *rng.sample(others, len(others))]:
+        _, build, kinds = SCENARIOS[name]
+        allowed = {k: w for k, w in intents.items() if k in kinds}
+        for _ in range(TRIES_PER_SCENARIO):
+            intent = rng.choices(list(allowed), weights=list(allowed.values()))[0]
+            cat = rng.choice([c for c in CATEGORIES.values() if eligible(intent, c)])
+            query = build_query(intent, cat, rng)
+            product = build(query, rng)
+            if product is None:
+                continue
+            example = make_example(rules, query, product, example_id)
+            key = (example.query.lower(), example.product.title.lower())
+            if example.label == label and key not in seen:  # the facts, not the scenario's aim, decide the label
+                seen.add(key)
+                return example
+    raise RuntimeError(f"no example with label {label} from any scenario; the rule set may not reach it "
+                       "from the generator's scenarios")
+
+
+def generate_split(split: str, n: int, rules: CompiledRuleSet, seed: int, seen: set[tuple[str, str]]) -> list[Example]:
+    """Label quotas from LABEL_MIX; within a label, scenarios are dealt from a shuffled deck (each once per round)
+    so that even a small split covers every relation, and so every decision rule the scenarios reach."""
+    rng = random.Random(f"{seed}:{split}")
+    counts = quotas(n, LABEL_MIX[split])
+    targets = [label for label, k in sorted(counts.items(), reverse=True) for _ in range(k)]
+    rng.shuffle(targets)
+    decks: dict[int, list[str]] = {}
+    examples = []
+    for i, label in enumerate(targets):
+        if not decks.get(label):
+            names = [name for name, (aim, _, _) in SCENARIOS.items() if aim == label]
+            decks[label] = rng.sample(names, len(names))
+        first = decks[label].pop()
+        examples.append(_draw(label, first, INTENT_MIX[split], rules, rng, seen, f"{split}-{i:05d}"))
+    return examples
+
+
+def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet | str | Path = DEFAULT_RULES,
+             ) -> dict[str, list[Example]]:
+    """All three splits; no (query, product title) pair appears twice, within or across splits."""
+    compiled = rules if isinstance(rules, CompiledRuleSet) else compile_rules(rules)
+    labels = len(compiled.labels)
+    if eval_size % labels:
+        raise ValueError(f"--eval {eval_size}: a balanced split needs a multiple of {labels} (the number of labels); "
+                         f"try {eval_size - eval_size % labels or labels}")
+    sizes = {"eval_balanced": eval_size, "eval_wild": eval_size, "train": train}
+    seen: set[tuple[str, str]] = set()
+    drawn = {split: generate_split(split, sizes[split], compiled, seed, seen) for split in SPLITS}
+    return {split: drawn[split] for split in ("train", "eval_balanced", "eval_wild")}
