@@ -68,6 +68,9 @@ def _backends(s: Settings, rules: CompiledRuleSet) -> tuple[Any, Any]:
 
 
 def _records(completions: list[str], examples: list[Example], rules: CompiledRuleSet) -> list[StepRecord]:
+    # The conclusion step restates the label: "reasoning right, label wrong" must judge the steps before it.
+    conclusion = rules.ruleset.output.conclusion_step
+    reasoning = lambda steps: {k: v for k, v in steps.items() if k != conclusion} if steps else steps  # noqa: E731
     records = []
     for text, ex in zip(completions, examples):
         cot = rules.parse(text)
@@ -76,8 +79,8 @@ def _records(completions: list[str], examples: list[Example], rules: CompiledRul
             pred_label=cot.label if parsed else None,
             gold_label=ex.label,
             own_decision=rules.decide(cot.verdicts).label if parsed else None,
-            pred_steps=cot.verdicts if parsed else None,
-            gold_steps=ex.gold_steps,
+            pred_steps=reasoning(cot.verdicts) if parsed else None,
+            gold_steps=reasoning(ex.gold_steps),
         ))
     return records
 
