@@ -31,7 +31,7 @@ from trainers.generation import Generator  # noqa: E402
 from trainers.label_scoring import LabelScorer  # noqa: E402
 from trainers.tiny_model import build_tiny_lm  # noqa: E402
 
-SIZES = {"tiny": dict(hidden=64, layers=2), "0.5b": dict(hidden=896, layers=24)}
+SIZES = {"tiny": dict(hidden=64, layers=2), "small": dict(hidden=256, layers=4), "0.5b": dict(hidden=896, layers=24)}
 
 
 def load_jsonl(path: Path, n: int) -> list[Example]:

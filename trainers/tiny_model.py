@@ -42,7 +42,8 @@ def build_tiny_lm(texts: list[str] | None = None, seed: int = 0, hidden: int = 6
     tokenizer = build_tokenizer(corpus, vocab_size)
     torch.manual_seed(seed)
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden,
-                         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=4,
+                         num_hidden_layers=layers, num_attention_heads=max(4, hidden // 64),
+                         num_key_value_heads=max(4, hidden // 64),
                          max_position_embeddings=4096, pad_token_id=tokenizer.pad_token_id,
                          eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id,
                          tie_word_embeddings=True)

@@ -2,11 +2,10 @@
 WANDS mappings), and the synthetic benchmark generator (`python -m rules.data generate`)."""
 
 from rules.data.example import QUERY_TYPES, Example, Product
+from rules.data.loaders import DataError, LoadResult, RowProblem, load_examples, save_examples, to_dataset
+from rules.data.mappings import ESCI, ESCI_LABELS, WANDS, WANDS_LABELS, ColumnMapping, load_esci, load_wands
 from rules.data.prompt import build_prompt, describe_product
 
-__all__ = ["QUERY_TYPES", "Example", "Product", "build_prompt", "describe_product"]
-from rules.data.loaders import DataError, LoadResult, RowProblem, load_examples, save_examples, to_dataset  # noqa: E402
-from rules.data.mappings import ESCI, ESCI_LABELS, WANDS, WANDS_LABELS, ColumnMapping, load_esci, load_wands  # noqa: E402
-
-__all__ += ["ESCI", "ESCI_LABELS", "WANDS", "WANDS_LABELS", "ColumnMapping", "DataError", "LoadResult", "RowProblem",
-            "load_esci", "load_examples", "load_wands", "save_examples", "to_dataset"]
+__all__ = ["ESCI", "ESCI_LABELS", "QUERY_TYPES", "WANDS", "WANDS_LABELS", "ColumnMapping", "DataError", "Example",
+           "LoadResult", "Product", "RowProblem", "build_prompt", "describe_product", "load_esci", "load_examples",
+           "load_wands", "save_examples", "to_dataset"]
