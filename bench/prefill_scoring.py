@@ -1,7 +1,7 @@
 """Pairs/second of label-first prefill scoring against generating the full CoT, same model and data, same run.
 
     python bench/prefill_scoring.py                          # tiny local model on the CPU
-    python bench/prefill_scoring.py --size 0.5b --n 256      # a 0.5B-shaped model (random weights), for a GPU
+    python bench/prefill_scoring.py --size 0.5b-body --n 256 --batch-size 64   # 24 x 896 (random weights), GPU
 
 Prefill: one forward pass over prompt + the label line's fixed prefix, label probabilities read at the last
 position (trainers.label_scoring). Generation: the same prompts, greedy, with exactly as many new tokens as
@@ -31,7 +31,9 @@ from trainers.generation import Generator  # noqa: E402
 from trainers.label_scoring import LabelScorer  # noqa: E402
 from trainers.tiny_model import build_tiny_lm  # noqa: E402
 
-SIZES = {"tiny": dict(hidden=64, layers=2), "small": dict(hidden=256, layers=4), "0.5b": dict(hidden=896, layers=24)}
+# "0.5b-body": Qwen2.5-0.5B's width and depth (24 x 896); with the 1K-token tiny vocabulary it has 194M parameters.
+SIZES = {"tiny": dict(hidden=64, layers=2), "small": dict(hidden=256, layers=4),
+         "0.5b-body": dict(hidden=896, layers=24)}
 
 
 def load_jsonl(path: Path, n: int) -> list[Example]:
