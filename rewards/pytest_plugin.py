@@ -39,8 +39,12 @@ class CaseFileCollector(pytest.File):
             yield BrokenCaseFile.from_parent(self, name="load", error=str(err))
             return
         reward = RuleAwareReward(rules)
-        for case in cases.cases:
-            yield CaseItem.from_parent(self, name=case.id, case=case, rules=rules, reward=reward)
+        from rules.yaml_source import line_of
+
+        for i, case in enumerate(cases.cases):
+            item = CaseItem.from_parent(self, name=case.id, case=case, rules=rules, reward=reward)
+            item.line = line_of(data, ("cases", i))[1]
+            yield item
         yield CoverageItem.from_parent(self, name="coverage", problems=case_problems(self.path, cases, data, rules))
 
 
@@ -54,8 +58,11 @@ class _ReportingItem(pytest.Item):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
+    line: int | None = None  # 1-based line of the case in its file, when known
+
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.name}"
+        where = f"{self.path.name}:{self.line}" if self.line else self.path.name
+        return self.path, (self.line - 1 if self.line else None), f"{where}::{self.name}"
 
 
 class CaseItem(_ReportingItem):
@@ -68,7 +75,8 @@ class CaseItem(_ReportingItem):
 
         result = run_case(self.case, self.rules, self.reward)
         if not result.ok:
-            raise CaseFailed(f"case {self.case.id!r}:\n  " + "\n  ".join(result.differences))
+            where = f"{self.path}:{self.line}: " if self.line else ""
+            raise CaseFailed(f"{where}case {self.case.id!r}:\n  " + "\n  ".join(result.differences))
 
 
 class CoverageItem(_ReportingItem):
