@@ -75,6 +75,10 @@ class CompiledRuleSet:
     def parse(self, completion: str) -> ParsedCoT | ParseError:
         return self.format.parse(completion)
 
+    def read_label(self, completion: str) -> int | None:
+        """The label line's label only, even when the rest does not parse (e.g. cut at max_new_tokens)."""
+        return self.format.read_label(completion)
+
     # ------------------------------------------------------------------ decisions
 
     def decide(self, verdicts: dict[str, str]) -> Decision:

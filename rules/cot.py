@@ -144,6 +144,21 @@ class CoTFormat:
                 )
         return ParsedCoT(label[0], label[1], steps)
 
+    def read_label(self, text: str) -> int | None:
+        """The label from the label line alone (a CoT cut short still has it, label first); None if unreadable."""
+        if not isinstance(text, str):
+            return None
+        if self.fmt.order == "label_first":
+            start = _skip_space(text[: self.fmt.max_chars], 0)
+        else:
+            close = text.rfind(self.fmt.think_close)
+            if close < 0:
+                return None
+            start = _skip_space(text, close + len(self.fmt.think_close))
+        eol = text.find("\n", start)
+        found = self._label_line(text, start, len(text) if eol < 0 else eol)
+        return None if isinstance(found, ParseError) else found[0]
+
     def _label_line(self, text: str, start: int, stop: int) -> tuple[int, tuple[int, int]] | ParseError:
         eol = text.find("\n", start, stop)
         eol = stop if eol < 0 else eol

@@ -8,7 +8,7 @@ Decoded: the model writes its CoT (batched generation); the rule set parses it; 
 accuracy, Good-F1, confusion, parse failures, rule adherence, discriminative hallucination, per-step verdict
 accuracy, per query-type slices; pass@k from k samples. CumPT: the label distribution from one forward pass
 (`trainers.label_scoring`), tiered with one threshold beta (given, or calibrated on a dev set).
-Writes report.json, report.md and PNG figures to --out.
+Writes report.json, report.md and PNG figures to --out. The parts live in `trainers.evaluation`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from rules import CompiledRuleSet, ParseError, compile_rules
-from rules.data import Example, build_prompt
+from rules import CompiledRuleSet, RuleFileError, compile_rules
+from rules.data import build_prompt
+from rules.data.errors import DataError
 from rules.data.loaders import load_examples
-from trainers import figures
-from trainers.cumpt import calibrate, cumpt_labels
-from trainers.metrics import StepRecord, classification_report, pass_at_k_report, slice_report, step_report, to_markdown
+from trainers import evaluation, figures
+from trainers.metrics import to_markdown
 
 logger = logging.getLogger(__name__)
 DEFAULT_RULES = str(Path(__file__).resolve().parent.parent / "rules" / "catalog" / "ecommerce.yaml")
@@ -49,114 +47,92 @@ class Settings:
     backend: str = "hf"
     chat: bool = False
     limit: int | None = None
+    skip_bad: bool = False
     progress: bool = True
 
 
-def _backends(s: Settings, rules: CompiledRuleSet) -> tuple[Any, Any]:
-    """A generator and a label scorer that share one loaded model."""
+def _backends(s: Settings, rules: CompiledRuleSet, cumpt: bool) -> tuple[Any, Any]:
+    """A generator and (when CumPT applies) a label scorer that share one loaded model."""
     if s.backend == "vllm":
         from trainers.generation import VLLMGenerator
         from trainers.label_scoring import VLLMLabelScorer
 
         gen = VLLMGenerator(s.model, max_new_tokens=s.max_new_tokens)
-        return gen, VLLMLabelScorer(gen.llm, rules)
+        return gen, VLLMLabelScorer(gen.llm, rules) if cumpt else None
     from trainers.generation import Generator
     from trainers.label_scoring import LabelScorer
+    from trainers.lm import load_model
 
-    scorer = LabelScorer.from_pretrained(s.model, rules, batch_size=s.batch_size)
-    return Generator(scorer.model, scorer.tokenizer, s.batch_size, s.max_new_tokens), scorer
-
-
-def _records(completions: list[str], examples: list[Example], rules: CompiledRuleSet) -> list[StepRecord]:
-    # The conclusion step restates the label: "reasoning right, label wrong" must judge the steps before it.
-    conclusion = rules.ruleset.output.conclusion_step
-    reasoning = lambda steps: {k: v for k, v in steps.items() if k != conclusion} if steps else steps  # noqa: E731
-    records = []
-    for text, ex in zip(completions, examples):
-        cot = rules.parse(text)
-        parsed = not isinstance(cot, ParseError)
-        records.append(StepRecord(
-            pred_label=cot.label if parsed else None,
-            gold_label=ex.label,
-            own_decision=rules.decide(cot.verdicts).label if parsed else None,
-            pred_steps=reasoning(cot.verdicts) if parsed else None,
-            gold_steps=reasoning(ex.gold_steps),
-        ))
-    return records
+    model, tokenizer = load_model(s.model)
+    scorer = LabelScorer(model, tokenizer, rules, batch_size=s.batch_size) if cumpt else None
+    return Generator(model, tokenizer, s.batch_size, s.max_new_tokens), scorer
 
 
-def _classes(gold: list[int], pred: list, rules: CompiledRuleSet) -> dict:
-    names = {lab: rules.labels[lab].name for lab in rules.label_ids}
-    return classification_report(gold, pred, rules.label_ids, rules.tiers or None, label_names=names)
+def _load(path: str, rules: CompiledRuleSet, s: Settings, limit: int | None = None) -> list:
+    loaded = load_examples(path, skip_bad=s.skip_bad)
+    if loaded.skipped:
+        logger.warning("%s", loaded.summary)
+    examples = loaded.examples[:limit]
+    if not examples:
+        raise DataError([], f"{path}: no examples to evaluate (the file has no rows, or all were skipped)")
+    evaluation.check_gold(examples, rules, path)
+    return examples
 
 
-def _decoded(gen: Any, prompts: list, examples: list[Example], rules: CompiledRuleSet, s: Settings) -> dict:
-    """Greedy CoTs parsed by the rule set: classes, steps (adherence, hallucination), slices, 20 samples."""
-    completions = [c[0] for c in gen.generate(prompts, samples=1, temperature=0.0, progress=s.progress)]
-    records = _records(completions, examples, rules)
-    gold, pred = [e.label for e in examples], [r.pred_label for r in records]
-    return {
-        "decoded": _classes(gold, pred, rules),
-        "steps": step_report(records),
-        "slices": slice_report(gold, pred, [e.query_type or ["untagged"] for e in examples], rules.label_ids),
-        "samples": [{"id": e.id, "gold": e.label, "pred": p, "completion": c}
-                    for e, p, c in zip(examples[:20], pred, completions)],
-    }
-
-
-def _pass_at_k(gen: Any, prompts: list, examples: list[Example], rules: CompiledRuleSet, s: Settings) -> dict:
-    samples = gen.generate(prompts, samples=s.samples, temperature=s.temperature, progress=s.progress)
-    correct = [[getattr(rules.parse(c), "label", None) == e.label for c in row] for row, e in zip(samples, examples)]
-    ks = sorted({k for k in (1, 2, 4, 8, 16, 32, 64, s.samples) if k <= s.samples})
-    return {str(k): v for k, v in pass_at_k_report(correct, ks).items()}
-
-
-def _cumpt(scorer: Any, prompts: list, examples: list[Example], rules: CompiledRuleSet, s: Settings) -> dict:
-    probs, mass = scorer.score(prompts, progress=s.progress)
-    labels, gold, tiers = rules.label_ids, [e.label for e in examples], rules.tiers or None
-    beta, calibration = s.beta, None
-    if s.calibrate:
-        dev = load_examples(s.calibrate).examples
-        dev_probs, _ = scorer.score([build_prompt(e, rules, s.chat) for e in dev], progress=s.progress)
-        result = calibrate(dev_probs, [e.label for e in dev], labels, objective=s.objective, tiers=tiers)
-        beta, calibration = result.beta, dict(result.to_dict(), dev=s.calibrate)
-    cumpt = _classes(gold, [int(x) for x in cumpt_labels(probs, labels, beta)], rules)
-    cumpt.update(beta=beta, calibration=calibration, label_mass=float(np.nanmean(mass)) if len(mass) else None)
-    argmax = _classes(gold, [labels[i] for i in probs.argmax(-1)], rules)
-    return {"cumpt": cumpt, "prefill_argmax": argmax}
+def _dev_set(s: Settings, rules: CompiledRuleSet, examples: list) -> tuple[str, list, list[int]] | None:
+    if not s.calibrate:
+        return None
+    dev = _load(s.calibrate, rules, s)
+    seen = {(e.query, e.product.title) for e in examples}
+    shared = sum((e.query, e.product.title) in seen for e in dev)
+    if shared:  # calibrating on evaluation pairs would tune beta on the test set
+        logger.warning("%d of %d calibration pairs also appear in the evaluation data", shared, len(dev))
+    return s.calibrate, [build_prompt(e, rules, s.chat) for e in dev], [e.label for e in dev]
 
 
 def evaluate(s: Settings) -> dict:
     """Run the evaluation; write report.json, report.md and figures when `s.out` is set; return the report."""
     rules = compile_rules(s.rules)
-    examples = load_examples(s.data).examples[: s.limit]
-    if not examples:
-        raise ValueError(f"{s.data}: no examples to evaluate")
+    examples = _load(s.data, rules, s, s.limit)
     prompts = [build_prompt(e, rules, s.chat) for e in examples]
-    gen, scorer = _backends(s, rules)
+    label_first = rules.ruleset.output.order == "label_first"
+    if not label_first:
+        logger.warning("rule set %r writes the label last: CumPT needs label-first output and is skipped", rules.name)
+    dev = _dev_set(s, rules, examples) if label_first else None
+    gen, scorer = _backends(s, rules, cumpt=label_first)
     report: dict[str, Any] = {"title": f"{Path(s.model).name} on {Path(s.data).name}", "model": s.model,
                               "data": s.data, "rules": s.rules, "n": len(examples)}
-    report.update(_decoded(gen, prompts, examples, rules, s))
-    report.update(_cumpt(scorer, prompts, examples, rules, s))
+    report.update(evaluation.decoded(gen, prompts, examples, rules, s.progress))
+    if scorer is not None:
+        report.update(evaluation.cumpt(scorer, prompts, examples, rules, s.beta, dev, s.objective, s.progress))
     if s.samples > 1:
-        report["pass_at_k"] = _pass_at_k(gen, prompts, examples, rules, s)
+        report["pass_at_k"] = evaluation.pass_at_k(gen, prompts, examples, rules, s.samples, s.temperature,
+                                                   s.progress)
     if s.out:
-        write_outputs(report, Path(s.out), rules)
+        write_outputs(report, Path(s.out))
     return report
 
 
-def write_outputs(report: dict, out: Path, rules: CompiledRuleSet) -> None:
+def write_outputs(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=float, allow_nan=False), encoding="utf-8")
     (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
     figures.plot_confusion(report["decoded"], out / "confusion_decoded.png", title="Decoded CoT labels")
-    figures.plot_confusion(report["cumpt"], out / "confusion_cumpt.png")
-    figures.plot_per_class_f1(report["decoded"], out / "per_class_f1.png", compare=report["cumpt"])
+    figures.plot_per_class_f1(report["decoded"], out / "per_class_f1.png", compare=report.get("cumpt"))
     figures.plot_slices(report["slices"], out / "slices.png")
-    calibration = report["cumpt"].get("calibration")
-    if calibration:
-        figures.plot_calibration(calibration["curve"], out / "calibration.png", chosen=calibration["beta"],
-                                 objective=calibration["objective"])
+    if "cumpt" in report:
+        figures.plot_confusion(report["cumpt"], out / "confusion_cumpt.png")
+        calibration = report["cumpt"].get("calibration")
+        if calibration:
+            figures.plot_calibration(calibration["curve"], out / "calibration.png", chosen=calibration["beta"],
+                                     objective=calibration["objective"])
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
@@ -165,29 +141,37 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument("--data", required=True, help="examples: JSONL, Parquet, CSV or a datasets folder")
     p.add_argument("--rules", default=DEFAULT_RULES, help="rule file (default: the bundled ecommerce catalog)")
     p.add_argument("--out", help="folder for report.json, report.md and figures (default: eval_out/<data name>)")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--max-new-tokens", type=int, default=512)
-    p.add_argument("--samples", type=int, default=1, help="k samples per prompt for pass@k (1: greedy only)")
-    p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature for pass@k")
-    p.add_argument("--beta", type=float, default=0.5, help="CumPT threshold when not calibrated")
-    p.add_argument("--calibrate", metavar="DEV", help="pick beta on this dev set (JSONL, ...)")
+    p.add_argument("--batch-size", type=_positive, default=16)
+    p.add_argument("--max-new-tokens", type=_positive, default=512, help="room for the whole CoT")
+    p.add_argument("--samples", type=_positive, default=1, help="k samples per prompt for pass@k (1: greedy only)")
+    p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature for pass@k (> 0)")
+    p.add_argument("--beta", type=float, default=0.5, help="CumPT threshold in [0, 1] when not calibrated")
+    p.add_argument("--calibrate", metavar="DEV", help="pick beta on this dev set (disjoint from --data)")
     p.add_argument("--objective", choices=["macro_f1", "good_f1"], default="macro_f1")
     p.add_argument("--backend", choices=["hf", "vllm"], default="hf", help="vllm needs the gpu extra")
     p.add_argument("--chat", action="store_true", help="conversational prompts through the chat template")
-    p.add_argument("--limit", type=int, help="evaluate the first N examples only")
+    p.add_argument("--limit", type=_positive, help="evaluate the first N examples only")
+    p.add_argument("--skip-bad", action="store_true", help="skip bad data rows (counted and reported)")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     if not 0 <= a.beta <= 1:
         p.error(f"--beta must lie in [0, 1] (got {a.beta})")
-    out = a.out or str(Path("eval_out") / Path(a.data).stem)
-    return Settings(a.model, a.data, a.rules, out, a.batch_size, a.max_new_tokens, a.samples, a.temperature, a.beta,
-                    a.calibrate, a.objective, a.backend, a.chat, a.limit, not a.no_progress)
+    if a.samples > 1 and a.temperature <= 0:
+        p.error(f"--samples {a.samples} needs --temperature > 0 (got {a.temperature}); greedy samples are all alike")
+    return Settings(model=a.model, data=a.data, rules=a.rules, out=a.out or str(Path("eval_out") / Path(a.data).stem),
+                    batch_size=a.batch_size, max_new_tokens=a.max_new_tokens, samples=a.samples,
+                    temperature=a.temperature, beta=a.beta, calibrate=a.calibrate, objective=a.objective,
+                    backend=a.backend, chat=a.chat, limit=a.limit, skip_bad=a.skip_bad, progress=not a.no_progress)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = parse_args(argv)
-    report = evaluate(settings)
+    try:
+        report = evaluate(settings)
+    except (DataError, RuleFileError, FileNotFoundError, ValueError, OSError) as err:
+        print(f"error: {err}")  # bad input: the message names the file and the fix; no traceback
+        return 2
     print(to_markdown(report))
     print(f"\nwrote {settings.out}/report.json, report.md and figures")
     return 0

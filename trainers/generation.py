@@ -4,7 +4,8 @@
     >>> texts = gen.generate(prompts, samples=4, temperature=1.0)   # N lists of 4 completions
 
 Greedy when `samples == 1` and `temperature == 0`; otherwise sampling with a fixed seed, so an evaluation
-repeats exactly on the same machine.
+repeats exactly on the same machine. After each call, `last_truncated[i][j]` says whether completion j of prompt
+i stopped at `max_new_tokens` rather than at end-of-sequence.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Generator:
         rows = prompt_ids(self.tokenizer, prompts)
         order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
         out: list[list[str]] = [[] for _ in rows]
+        self.last_truncated: list[list[bool]] = [[] for _ in rows]
         device = next(self.model.parameters()).device
         torch.manual_seed(self.seed)
         sample = samples > 1 or temperature > 0
@@ -47,9 +49,13 @@ class Generator:
                 num_return_sequences=samples, pad_token_id=self.tokenizer.pad_token_id,
                 eos_token_id=self.tokenizer.eos_token_id,
             )
-            texts = self.tokenizer.batch_decode(generated[:, ids.shape[1]:], skip_special_tokens=True)
+            new_tokens = generated[:, ids.shape[1]:]
+            texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+            # Cut at the limit: no end-of-sequence token among the new ones.
+            cut = (~(new_tokens == self.tokenizer.eos_token_id).any(-1)).tolist()
             for j, i in enumerate(batch):
                 out[i] = texts[j * samples : (j + 1) * samples]
+                self.last_truncated[i] = cut[j * samples : (j + 1) * samples]
         return out
 
 
@@ -69,4 +75,6 @@ class VLLMGenerator:
 
         rows = [{"prompt_token_ids": ids} for ids in prompt_ids(self.tokenizer, prompts)]
         params = SamplingParams(n=samples, temperature=temperature, max_tokens=self.max_new_tokens, seed=self.seed)
-        return [[c.text for c in o.outputs] for o in self.llm.generate(rows, params, use_tqdm=progress)]
+        outputs = self.llm.generate(rows, params, use_tqdm=progress)
+        self.last_truncated = [[c.finish_reason == "length" for c in o.outputs] for o in outputs]
+        return [[c.text for c in o.outputs] for o in outputs]

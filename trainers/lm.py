@@ -30,9 +30,18 @@ def load_model(path: str | Path, device: torch.device | str | None = None,
     if dtype is None:
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     path = str(path)
-    if not Path(path).exists() and Path(path).is_absolute():
-        raise FileNotFoundError(f"no model folder {path}; build a tiny one with `python -m trainers.tiny_model --out {path}`")
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    # A hub id is "org/name" (one slash, no leading dot or slash); anything else is a local folder that must exist.
+    looks_local = (path.startswith((".", "/", "~")) or path.count("/") != 1 or Path(path).exists()
+                   or Path(path).parent.is_dir())
+    if looks_local and not Path(path).expanduser().is_dir():
+        raise FileNotFoundError(f"no model folder {path}; give a folder written by save_pretrained, or build a tiny "
+                                f"one with `python -m trainers.tiny_model --out {path}`")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except OSError as err:  # not a local folder, and the hub did not have it (or could not be reached)
+        reason = str(err).splitlines()[0]
+        raise FileNotFoundError(f"{path}: not a local model folder, and loading it as a hub id failed ({reason})") \
+            from None
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token  # generation needs a pad id; eos is the usual stand-in
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
