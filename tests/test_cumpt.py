@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from trainers.cumpt import DEFAULT_BETAS, CalibrationResult, calibrate, cumpt_labels, to_tiers
+from trainers.cumpt import DEFAULT_BETAS, CalibrationResult, best_run, calibrate, cumpt_labels, pick_beta, to_tiers
 
 LABELS = [4, 3, 2, 1]
 TIERS = {"Good": [4, 3], "Mid": [2], "Bad": [1]}
@@ -113,28 +113,60 @@ DEV_GOLD = [4, 3, 2, 1]
 
 
 def test_calibrate_finds_the_only_beta_that_gets_everything_right():
+    # macro-F1 is 1.0 at 0.45 only (a run of one grid point), so the plateau rule has nothing to choose
     res = calibrate(DEV, DEV_GOLD, LABELS)
     assert isinstance(res, CalibrationResult)
-    assert (res.beta, res.score, res.objective) == (0.45, 1.0, "macro_f1")
+    assert (res.beta, res.score, res.objective, res.n) == (0.45, 1.0, "macro_f1", 4)
     betas = [b for b, _ in res.curve]
     assert betas[0] == 0.0 and betas[-1] == 1.0 and len(betas) == 21 and 0.15 in betas  # exact grid values
     assert dict(res.curve)[0.5] < 1.0  # at 0.5 row 1 drops to label 3
     assert calibrate(DEV * 0.3, DEV_GOLD, LABELS).beta == 0.45  # renormalised: mass outside labels is ignored
     assert res.to_dict()["curve"][0] == [0.0, res.curve[0][1]]
+    assert res.to_dict()["n"] == 4
 
 
-def test_calibrate_good_f1_and_tie_break_toward_half():
-    # Good-F1 only asks 4/3 vs 2/1: right for 0.40 < beta <= 0.80; 0.45 ... 0.80 tie and 0.5 is closest to 0.5
+def test_calibrate_good_f1_takes_the_middle_of_the_plateau():
+    # Good-F1 only asks 4/3 vs 2/1: right for 0.40 < beta <= 0.80, so the grid points 0.45, 0.50, ..., 0.80 tie
+    # (8 points, one run). Even length: the middle pair is 0.60 and 0.65, and 0.60 is the closer to 0.5.
+    # (The old rule "closest to 0.5" gave 0.50, one grid step from the drop at 0.40.)
     res = calibrate(DEV, DEV_GOLD, LABELS, objective="good_f1", tiers=TIERS)
-    assert (res.beta, res.score) == (0.5, 1.0)
+    assert best_run(res.curve) == [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
+    assert (res.beta, res.score) == (0.6, 1.0)
     with pytest.raises(ValueError, match="needs tiers"):
         calibrate(DEV, DEV_GOLD, LABELS, objective="good_f1")
 
 
-def test_calibrate_tie_between_equidistant_betas_takes_the_smaller():
-    flat = np.array([[1.0, 0.0, 0.0, 0.0]])  # label 4 for every beta: a flat curve
-    assert calibrate(flat, [4], LABELS).beta == 0.5
+def test_calibrate_flat_curve_takes_the_middle_of_the_grid():
+    flat = np.array([[1.0, 0.0, 0.0, 0.0]])  # label 4 for every beta: one run, the whole grid
+    assert calibrate(flat, [4], LABELS).beta == 0.5  # 21 points: the 11th
+    # 4 points sorted 0.2, 0.4, 0.6, 0.9: the middle pair 0.4 and 0.6 are equally close to 0.5 -> the smaller
     assert calibrate(flat, [4], LABELS, betas=[0.9, 0.6, 0.4, 0.2]).beta == 0.4
+
+
+def test_plateau_at_the_edge_of_the_grid_is_not_chosen_at_its_drop():
+    # The reviewer's case: 0.0 ... 0.2 tie, 0.25 drops. "Closest to 0.5" picked 0.2, right at the drop.
+    curve = [(b / 20, 0.8 if b <= 4 else 0.6) for b in range(21)]
+    assert best_run(curve) == [0.0, 0.05, 0.1, 0.15, 0.2]
+    assert pick_beta(curve) == 0.1  # 5 points: the 3rd
+
+
+def test_the_longest_run_wins_then_the_middle_closest_to_half():
+    top, low = 1.0, 0.5
+    # runs [0.0, 0.05] and [0.6, 0.65, 0.7]: the longer wins, and its middle point is 0.65
+    curve = [(0.0, top), (0.05, top), (0.1, low), (0.6, top), (0.65, top), (0.7, top), (0.8, low)]
+    assert pick_beta(curve) == 0.65
+    # equal lengths: [0.1, 0.2] (middle 0.15) vs [0.6, 0.7] (middle 0.65, closer to 0.5) -> 0.6 (closer of its pair)
+    curve = [(0.1, top), (0.2, top), (0.3, low), (0.6, top), (0.7, top), (0.8, low)]
+    assert best_run(curve) == [0.6, 0.7] and pick_beta(curve) == 0.6
+    # equal lengths, middles 0.3 and 0.7 equally far from 0.5 -> the lower run
+    curve = [(0.2, top), (0.4, top), (0.5, low), (0.6, top), (0.8, top)]
+    assert best_run(curve) == [0.2, 0.4] and pick_beta(curve) == 0.4
+    # adjacency is in the sorted grid, whatever order the curve comes in; scores within 1e-12 tie
+    curve = [(0.7, top), (0.1, low), (0.5, top - 1e-13), (0.3, top)]
+    assert best_run(curve) == [0.3, 0.5, 0.7] and pick_beta(curve) == 0.5
+    assert pick_beta([(0.3, 0.2)]) == 0.3
+    with pytest.raises(ValueError, match="curve is empty"):
+        pick_beta([])
 
 
 def test_calibrate_refuses_bad_arguments():

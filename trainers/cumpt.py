@@ -34,6 +34,7 @@ import numpy as np
 from trainers.metrics import classification_report
 
 ATOL = 1e-9
+SCORE_TOL = 1e-12  # scores this close to the best count as the best (float noise in F1 sums)
 DEFAULT_BETAS = tuple(float(b) for b in np.round(np.linspace(0.05, 0.95, 19), 10))  # 0.05, 0.10, ..., 0.95
 
 
@@ -90,15 +91,16 @@ def to_tiers(labels: Sequence[int | None], tiers: dict[str, list[int]]) -> list[
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """The chosen beta, its dev score, and the whole curve [(beta, score), ...] sorted by beta."""
+    """The chosen beta, its dev score, the whole curve [(beta, score), ...] sorted by beta, and the dev-set size."""
 
     beta: float
     score: float
     curve: list[tuple[float, float]] = field(default_factory=list)
     objective: str = "macro_f1"
+    n: int | None = None
 
     def to_dict(self) -> dict:
-        return {"beta": self.beta, "score": self.score, "objective": self.objective,
+        return {"beta": self.beta, "score": self.score, "objective": self.objective, "n": self.n,
                 "curve": [[b, s] for b, s in self.curve]}
 
 
@@ -121,9 +123,9 @@ def calibrate(probs: np.ndarray, gold: Sequence[int], labels: Sequence[int], bet
     """Pick beta on a dev set by grid search for ``objective`` ("macro_f1" or "good_f1").
 
     The default grid is 0, 0.05, 0.10, ..., 0.95, 1 (the papers' range plus both exact edges, rounded so the
-    chosen beta prints as 0.35, not 0.35000000000000003). Ties in score (within 1e-12) go to the beta closest to
-    0.5, then to the smaller: with renormalised probabilities beta = 0.5 picks the median label of the predicted
-    distribution, the neutral choice when the dev set cannot tell betas apart.
+    chosen beta prints as 0.35, not 0.35000000000000003). When several betas reach the best score (within
+    1e-12), `pick_beta` takes the middle of the widest plateau of best score, so that the chosen beta sits as
+    far as the grid allows from the betas where the score drops.
 
     >>> probs = np.array([[0.6, 0.4], [0.4, 0.6], [0.45, 0.55]])
     >>> calibrate(probs, [2, 1, 2], labels=[2, 1]).beta   # row 3 needs beta <= 0.45 to be called 2
@@ -140,6 +142,52 @@ def calibrate(probs: np.ndarray, gold: Sequence[int], labels: Sequence[int], bet
     score_fn = OBJECTIVES[objective]
     curve = [(b, score_fn(list(gold), cumpt_labels(p, labels, b, renormalize=False).tolist(), labels, tiers,
                           good_tier)) for b in grid]
-    top = max(s for _, s in curve)
-    best = min((b for b, s in curve if s >= top - 1e-12), key=lambda b: (abs(b - 0.5), b))
-    return CalibrationResult(beta=best, score=dict(curve)[best], curve=curve, objective=objective)
+    best = pick_beta(curve)
+    return CalibrationResult(beta=best, score=dict(curve)[best], curve=curve, objective=objective, n=len(p))
+
+
+def best_run(curve: Sequence[tuple[float, float]], tol: float = SCORE_TOL) -> list[float]:
+    """The betas of the plateau `pick_beta` chooses from: the longest run of adjacent grid points with the best score.
+
+    "Adjacent" means next to each other in the sorted grid of ``curve``; the best score is the maximum, and a score
+    within ``tol`` of it counts as best. Ties between runs of equal length go to the run whose middle
+    ((first + last) / 2) is closest to 0.5, then to the lower run.
+
+    >>> best_run([(0.0, 0.9), (0.05, 0.9), (0.1, 0.9), (0.15, 0.5), (0.4, 0.9), (0.5, 0.9)])
+    [0.0, 0.05, 0.1]
+    """
+    if not curve:
+        raise ValueError("curve is empty: pass [(beta, score), ...] with at least one point")
+    points = sorted((float(b), float(s)) for b, s in curve)
+    top = max(s for _, s in points)
+    runs: list[list[float]] = []
+    previous_best = False
+    for b, s in points:
+        is_best = s >= top - tol
+        if is_best and previous_best:
+            runs[-1].append(b)
+        elif is_best:
+            runs.append([b])
+        previous_best = is_best
+    return min(runs, key=lambda r: (-len(r), abs((r[0] + r[-1]) / 2 - 0.5), r[0]))
+
+
+def pick_beta(curve: Sequence[tuple[float, float]], tol: float = SCORE_TOL) -> float:
+    """The beta `calibrate` chooses from a curve [(beta, score), ...]: the middle grid point of `best_run`.
+
+    A run of odd length gives its middle point; of even length, the one of its two middle points closer to 0.5
+    (the smaller when both are equally close). Why: the edge of a plateau is one grid step from a drop in score,
+    so a beta there is the most likely to be wrong on the test set; the middle is the farthest from both drops.
+    The longest plateau wins because it is the least sensitive to the dev set's noise, and 0.5 settles the rest
+    (with renormalised probabilities beta = 0.5 picks the median label, the neutral choice).
+
+    >>> pick_beta([(0.0, 0.8), (0.05, 0.8), (0.1, 0.8), (0.15, 0.8), (0.2, 0.8), (0.25, 0.6), (0.5, 0.7)])
+    0.1
+    >>> pick_beta([(0.4, 1.0), (0.5, 1.0), (0.6, 1.0), (0.7, 1.0)])  # even run: 0.5 and 0.6 -> closer to 0.5
+    0.5
+    """
+    run = best_run(curve, tol)
+    mid = len(run) // 2
+    if len(run) % 2:
+        return run[mid]
+    return min(run[mid - 1 : mid + 1], key=lambda b: (abs(b - 0.5), b))

@@ -119,13 +119,12 @@ def write_outputs(report: dict, out: Path) -> None:
     (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
     figures.plot_confusion(report["decoded"], out / "confusion_decoded.png", title="Decoded CoT labels")
     figures.plot_per_class_f1(report["decoded"], out / "per_class_f1.png", compare=report.get("cumpt"))
-    figures.plot_slices(report["slices"], out / "slices.png")
+    figures.plot_slices(report["slices"], out / "slices.png", compare=report.get("cumpt_slices"))
     if "cumpt" in report:
         figures.plot_confusion(report["cumpt"], out / "confusion_cumpt.png")
         calibration = report["cumpt"].get("calibration")
         if calibration:
-            figures.plot_calibration(calibration["curve"], out / "calibration.png", chosen=calibration["beta"],
-                                     objective=calibration["objective"])
+            figures.plot_calibration(calibration, out / "calibration.png")
 
 
 def _positive(text: str) -> int:

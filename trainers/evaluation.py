@@ -113,11 +113,13 @@ def cumpt(scorer: Any, prompts: list, examples: list[Example], rules: CompiledRu
     tiered = np.zeros(len(probs), dtype=int)
     tiered[ok] = cumpt_labels(probs[ok], labels, beta)
     gold = [e.label for e in examples]
-    report = classes(gold, [int(t) if k else None for t, k in zip(tiered, ok)], rules)
+    report = classes(gold, [int(t) if k else None for t, k in zip(tiered, ok)], rules)  # unscored rows: None
     mean_mass = float(np.mean(mass[np.isfinite(mass)])) if np.isfinite(mass).any() else None
     report.update(beta=beta, calibration=calibration, label_mass=mean_mass, n_unscored=int((~ok).sum()))
     if mean_mass is not None and mean_mass < 0.5:
         logger.warning("the model puts %.1f%% of its next-token probability on the label tokens; check the prompt "
                        "format (--chat), the label line and the tokenizer", 100 * mean_mass)
     argmax = [labels[int(i)] if k else None for i, k in zip(np.nan_to_num(probs).argmax(-1), ok)]
-    return {"cumpt": report, "prefill_argmax": classes(gold, argmax, rules)}
+    tiered_pred = [int(t) if k else None for t, k in zip(tiered, ok)]
+    slices = slice_report(gold, tiered_pred, [e.query_type or ["untagged"] for e in examples], labels)
+    return {"cumpt": report, "prefill_argmax": classes(gold, argmax, rules), "cumpt_slices": slices}

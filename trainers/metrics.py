@@ -16,7 +16,8 @@ Conventions (the same as scikit-learn with ``labels=`` given and ``zero_division
   in scikit-learn with ``labels=``); slices use the labels present instead (see `slice_report`).
 - Rates with an empty denominator are ``None`` ("not measurable"), never a silent 0.
 - Reports are JSON-ready: dict keys are strings (``report["per_class"]["4"]["f1"]``) so a JSON round trip is exact;
-  values are fractions in [0, 1]. `to_markdown` shows them as percentages, like the papers.
+  values are fractions in [0, 1]. `trainers.report.to_markdown` (re-exported here) shows them as percentages,
+  like the papers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from math import comb
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+
+from trainers.report import to_markdown  # noqa: F401  (re-export: rendering lives in trainers.report)
 
 UNPARSED = "unparsed"
 
@@ -240,81 +243,3 @@ def pass_at_k_report(correct_matrix: Sequence[Sequence[bool]], ks: Sequence[int]
             vals.append(pass_at_k(len(row), int(sum(bool(x) for x in row)), k))
         out[int(k)] = float(np.mean(vals))
     return out
-
-
-
-# ---------------------------------------------------------------- Markdown rendering
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.2f}"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(map(str, r)) + " |" for r in rows] + [""]
-
-
-def _name(rep: Mapping, lab: Any) -> str:
-    name = rep.get("label_names", {}).get(str(lab))
-    return f"{lab} {name}" if name else str(lab)
-
-
-def _classification_md(systems: dict[str, Mapping]) -> list[str]:
-    cols = list(systems)
-    first = systems[cols[0]]
-    rows = [[m, *(_pct(systems[c].get(k)) for c in cols)] for m, k in
-            [("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("Good-F1", "good_f1"),
-             ("tier accuracy", "tier_accuracy"), ("parse failures", "parse_failure_rate")]]
-    rows += [[f"F1 {_name(first, lab)}", *(_pct(systems[c]["per_class"][str(lab)]["f1"]) for c in cols)]
-             for lab in first["labels"]]
-    out = ["## Summary (%)", "", *_table(["metric", *cols], rows)]
-    for col, rep in systems.items():
-        pc = rep["per_class"]
-        out += [f"## Per class: {col} (%; n = {rep['n']}, unparsed = {rep['n_unparsed']})", "", *_table(
-            ["label", "precision", "recall", "F1", "support", "predicted"],
-            [[_name(rep, lab), _pct(pc[str(lab)]["precision"]), _pct(pc[str(lab)]["recall"]),
-              _pct(pc[str(lab)]["f1"]), pc[str(lab)]["support"], pc[str(lab)]["predicted"]] for lab in rep["labels"]])]
-        cm = rep["confusion"]
-        out += [f"## Confusion matrix: {col} (rows gold, columns predicted)", "", *_table(
-            ["gold \\ pred", *cm["cols"]], [[_name(rep, g), *row] for g, row in zip(cm["rows"], cm["matrix"])])]
-    return out
-
-
-def _steps_md(st: Mapping) -> list[str]:
-    rows = [["rule adherence", _pct(st["rule_adherence"]), f"{st['adherent']}/{st['n_parsed']}"],
-            ["discriminative hallucination", _pct(st["hallucination_rate"]),
-             f"{st['hallucinated']}/{st['n_reasoning_right']}"]]
-    rows += [[f"step accuracy: {s}", _pct(r["accuracy"]), f"{r['correct']}/{r['total']}"]
-             for s, r in st["per_step"].items()]
-    return ["## Reasoning steps (%)", "", *_table(["metric", "value", "count"], rows)]
-
-
-def to_markdown(report: Mapping[str, Any]) -> str:
-    """Render an evaluation report as Markdown tables a person reads (rates as percentages).
-
-    ``report`` is either one `classification_report` or a dict with any of: ``decoded`` and ``cumpt``
-    (classification reports; ``cumpt`` may carry ``beta``), ``steps`` (`step_report`), ``slices``
-    (`slice_report`), ``pass_at_k`` (`pass_at_k_report`), ``title``. With both ``decoded`` and ``cumpt`` the summary
-    shows them side by side.
-    """
-    if "per_class" in report:
-        report = {"decoded": report}
-    out = [f"# {report.get('title', 'Evaluation report')}", ""]
-    systems = {}
-    for key in ("decoded", "cumpt"):
-        if report.get(key):
-            beta = report[key].get("beta")
-            systems[key if beta is None else f"{key} (beta={beta:g})"] = report[key]
-    if systems:
-        out += _classification_md(systems)
-    if report.get("steps"):
-        out += _steps_md(report["steps"])
-    if report.get("slices"):
-        out += ["## Query-type slices (%)", "", *_table(["slice", "n", "accuracy", "macro-F1", "unparsed"], [
-            [t, s["n"], _pct(s["accuracy"]), _pct(s["macro_f1"]), s.get("n_unparsed", "")]
-            for t, s in report["slices"].items()])]
-    if report.get("pass_at_k"):
-        pk = sorted(report["pass_at_k"].items(), key=lambda kv: int(kv[0]))
-        out += ["## pass@k (%)", "", *_table(["k", *(k for k, _ in pk)], [["pass@k", *(_pct(v) for _, v in pk)]])]
-    return "\n".join(out).rstrip() + "\n"
