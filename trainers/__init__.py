@@ -15,7 +15,6 @@ from typing import Any
 
 _EXPORTS = {
     "Settings": "trainers.evaluate",
-    "evaluate": "trainers.evaluate",
     "LabelScorer": "trainers.label_scoring",
     "Generator": "trainers.generation",
     "calibrate": "trainers.cumpt",

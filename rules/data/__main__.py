@@ -1,10 +1,13 @@
-"""Command line for relevance data: generate the synthetic benchmark, and show rows of any JSONL split readably.
+"""Command line for relevance data: generate the synthetic benchmark, and show rows of any split readably.
 
     python -m rules.data generate --out data/synthetic --train 2000 --eval 400 --seed 0 [--rules PATH]
     python -m rules.data show data/synthetic/eval_balanced.jsonl -n 20 [--shuffle 1] [--type negation] [--guide]
 
 `generate` writes train.jsonl, eval_balanced.jsonl (equal labels), eval_wild.jsonl (TaoSR1's mix: 50% Excellent,
 5% Related, 36% Mismatch, 9% Irrelevant) and stats.json, and prints label, query-type and rule counts per split.
+It computes the steps of rules/catalog/ecommerce.yaml only (query, product, category, core_product, brand_model,
+attributes): `--rules` may change the decision rules and labels, not the steps. `show` reads JSONL, CSV/TSV,
+Parquet or a `datasets` folder (`rules.data.load_examples`).
 """
 
 from __future__ import annotations
@@ -17,34 +20,56 @@ import textwrap
 from pathlib import Path
 
 from rules import compile_rules
-from rules.data.example import Example
-from rules.data.synth.examples import DEFAULT_RULES, generate
+from rules.data.errors import DataError
+from rules.data.example import QUERY_TYPES, Example
+from rules.data.loaders import load_examples
+from rules.data.synth.examples import DEFAULT_RULES, check_rules, generate
 from rules.data.synth.stats import format_table, write_splits
+from rules.errors import RuleFileError
+
+
+def _count(text: str) -> int:
+    """A positive whole number, for argparse ("--train -5" is an error, not an empty file)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _rules(parser: argparse.ArgumentParser, path: str):
+    try:
+        return compile_rules(path)
+    except RuleFileError as err:
+        parser.error(f"--rules: {err}")
 
 
 def _generate(args: argparse.Namespace) -> int:
-    rules = compile_rules(args.rules)
+    parser = args.parser
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out}: is a file; give a folder (created if missing)")
+    rules = _rules(parser, args.rules)
     try:
-        splits = generate(args.train, args.eval, args.seed, rules)
+        check_rules(rules, args.rules)
     except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    stats = write_splits(splits, args.out, rules)
+        parser.error(f"--rules {err}")
+    labels = len(rules.labels)
+    if args.eval % labels:
+        parser.error(f"--eval {args.eval}: a balanced split needs a multiple of {labels} (the number of labels); "
+                     f"try {args.eval - args.eval % labels or labels}")
+    splits = generate(args.train, args.eval, args.seed, rules)
+    try:
+        stats = write_splits(splits, out, rules)
+    except OSError as err:
+        print(f"error: --out {out}: cannot write there ({err.strerror or err})", file=sys.stderr)
+        return 1
     print(f"wrote {', '.join(f'{name}.jsonl ({len(rows)})' for name, rows in splits.items())} and stats.json "
-          f"to {args.out}")
+          f"to {out}")
     print(format_table(stats))
     return 0
-
-
-def _read(path: str) -> list[Example]:
-    rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(Example.model_validate_json(line))
-            except ValueError as err:
-                raise SystemExit(f"{path}:{number}: not an Example: {err}") from None
-    return rows
 
 
 def render_row(example: Example, index: int, rule: str | None, guide: bool) -> str:
@@ -63,14 +88,21 @@ def render_row(example: Example, index: int, rule: str | None, guide: bool) -> s
 
 
 def _show(args: argparse.Namespace) -> int:
-    rows = _read(args.path)
+    rules = _rules(args.parser, args.rules)
+    if args.label is not None and args.label not in rules.labels:
+        args.parser.error(f"--label {args.label}: not a label of {args.rules}; labels are "
+                          f"{', '.join(f'{k} {v.name}' for k, v in rules.labels.items())}")
+    try:
+        rows = load_examples(args.path, format=args.format).examples
+    except (FileNotFoundError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     if args.type:
         rows = [r for r in rows if args.type in r.query_type]
     if args.label is not None:
         rows = [r for r in rows if r.label == args.label]
     if args.shuffle is not None:
         random.Random(args.shuffle).shuffle(rows)
-    rules = compile_rules(args.rules)
     for i, row in enumerate(rows[: args.n], 1):
         decision = rules.try_decide(row.gold_steps or {})
         print(render_row(row, i, decision.rule_id if decision else None, args.guide))
@@ -83,22 +115,27 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="python -m rules.data", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="write the synthetic benchmark's splits and stats")
-    gen.add_argument("--out", required=True, help="output folder")
-    gen.add_argument("--train", type=int, default=2000, help="train examples (default 2000)")
-    gen.add_argument("--eval", type=int, default=400, help="examples in each eval split, a multiple of 4 (default 400)")
+    gen = sub.add_parser("generate", help="write the synthetic benchmark's splits and stats",
+                         description="Write the synthetic splits. The generator computes the ecommerce steps only "
+                                     "(query, product, category, core_product, brand_model, attributes).")
+    gen.add_argument("--out", required=True, help="output folder (created if missing)")
+    gen.add_argument("--train", type=_count, default=2000, help="train examples, at least 1 (default 2000)")
+    gen.add_argument("--eval", type=_count, default=400,
+                     help="examples in each eval split, a positive multiple of the label count, 4 (default 400)")
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--rules", default=str(DEFAULT_RULES), help="rule set whose decision rules give the labels")
-    gen.set_defaults(run=_generate)
-    show = sub.add_parser("show", help="print rows of a JSONL split readably")
+    gen.add_argument("--rules", default=str(DEFAULT_RULES),
+                     help="rule set whose decision rules give the labels; it must have the ecommerce steps")
+    gen.set_defaults(run=_generate, parser=gen)
+    show = sub.add_parser("show", help="print rows of a split (JSONL, CSV/TSV, Parquet, datasets folder) readably")
     show.add_argument("path")
-    show.add_argument("-n", type=int, default=20, help="rows to print (default 20)")
+    show.add_argument("--format", help="jsonl, parquet, csv, tsv or datasets (default: from the extension)")
+    show.add_argument("-n", type=_count, default=20, help="rows to print (default 20)")
     show.add_argument("--shuffle", type=int, metavar="SEED", help="a random sample instead of the first rows")
-    show.add_argument("--type", help="only rows with this query-type tag (negation, alternative, accessory, ...)")
+    show.add_argument("--type", help=f"only rows with this query-type tag ({', '.join(QUERY_TYPES)}, ...)")
     show.add_argument("--label", type=int, help="only rows with this label id")
     show.add_argument("--guide", action="store_true", help="also print the gold CoT")
     show.add_argument("--rules", default=str(DEFAULT_RULES), help="rule set used to name the deciding rule")
-    show.set_defaults(run=_show)
+    show.set_defaults(run=_show, parser=show)
     args = parser.parse_args(argv)
     return args.run(args)
 

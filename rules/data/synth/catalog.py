@@ -1,7 +1,10 @@
 """The synthetic product catalog: categories with product words, brands, models, attributes, needs and relations.
 
 The tables (`tables_*.py`) are written in a compact text form so that forty categories stay readable; this module
-parses them once into frozen dataclasses and checks them (every pin, need and negation names a real value).
+parses them once into frozen dataclasses (`audit.py` checks them: every pin, need and negation names a real value).
+
+Relations are judged per product word, not per category: `neighbours` (a tablet neighbours a 2-in-1 laptop, an
+e-reader neighbours no laptop) and `fits` (a smartwatch band fits a smartwatch, not a smart ring).
 
     >>> from rules.data.synth.catalog import CATEGORIES, category_of
     >>> CATEGORIES["phones"].attrs_for("smartphone")["storage"].values
@@ -13,15 +16,20 @@ parses them once into frozen dataclasses and checks them (every pin, need and ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules.data.synth import tables_fashion, tables_home, tables_leisure, tables_tech
-from rules.data.synth.vocab import compare, members
+from rules.data.synth.vocab import art, compare, members, named_words
 
 TIERS = {"*": 2, "": 1, ".": 0}  # premium, mid, budget
 TIER_PRICE = {2: 1.7, 1: 1.0, 0: 0.55}  # default price factor of a tier against the category's band
 TABLES = (tables_fashion, tables_tech, tables_home, tables_leisure)  # this order is the categories' order
 PARENT = "@"  # "@parent": the models of the categories an accessory is for; "@watches": that category's models
+
+
+# Pins: (key, value) pairs; a key pinned more than once allows any of its values ("colour: silver/grey" in a table),
+# and a product word keeps the pinned values it has (Le Creuset: enameled cast iron pots, enameled steel kettles).
+Pins = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class Brand:
     tier: int
     factor: float
     cores: tuple[str, ...]  # () = every product word of the category
-    pins: tuple[tuple[str, str], ...] = ()  # facts true of every product of the brand
+    pins: Pins = ()  # facts true of every product of the brand
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class Model:
     brand: str
     name: str
     core: str
-    pins: tuple[tuple[str, str], ...] = ()
+    pins: Pins = ()
 
     @property
     def full(self) -> str:
@@ -88,10 +96,13 @@ class Category:
     models: tuple[Model, ...]
     attrs: tuple[Attr, ...]
     prices: dict[str, tuple[float, float]]
-    adjacent: tuple[str, ...]
+    adjacent: tuple[str, ...]  # neighbouring categories ...
+    near: dict[str, tuple[str, ...]]  # ... and, where not all of this one's words neighbour one of them, which do
     accessory_for: tuple[str, ...]
+    fits: dict[str, tuple[str, ...]]  # accessory word -> the device words it fits (absent: every one)
     negations: tuple[tuple[str, str], ...]
     needs: tuple[Need, ...] = field(default=())
+    model_pins: tuple[str, ...] = ()  # keys every model pins (a model name fixes its screen size and colours)
 
     def attrs_for(self, core: str) -> dict[str, Attr]:
         out: dict[str, Attr] = {}
@@ -111,6 +122,31 @@ class Category:
 
     def price_band(self, core: str) -> tuple[float, float]:
         return self.prices.get(core, self.prices["*"])
+
+
+def pin_options(pins: Pins, key: str) -> tuple[str, ...]:
+    return tuple(v for k, v in pins if k == key)
+
+
+def signature(pins: Pins) -> dict[str, str]:
+    """The facts pinned to one value: what a dupe of the product copies."""
+    keys = [k for k, _ in pins]
+    return {k: v for k, v in pins if keys.count(k) == 1}
+
+
+def neighbours(have: Category, core: str, want: Category, cores: tuple[str, ...]) -> bool:
+    """Whether product word `core` of `have` is a neighbour of a query for `cores` of another category `want`:
+    the categories name each other, and each side's word is one that neighbours the other (where restricted)."""
+    if have.key == want.key or want.key not in have.adjacent or have.key not in want.adjacent:
+        return False
+    mine, theirs = have.near.get(want.key), want.near.get(have.key)
+    return (mine is None or core in mine) and (theirs is None or any(c in theirs for c in cores))
+
+
+def fits(have: Category, core: str, want: Category, cores: tuple[str, ...]) -> bool:
+    """Whether accessory word `core` of `have` is an accessory for a query for `cores` of `want`."""
+    words = have.fits.get(core)
+    return want.key in have.accessory_for and (words is None or any(c in words for c in cores))
 
 
 def want_value(attr: Attr, value: str, said: str | None = None) -> Want:
@@ -134,8 +170,21 @@ def _items(text: str, sep: str = ",") -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(sep) if part.strip())
 
 
-def _pins(text: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple((k.strip(), v.strip()) for k, _, v in (p.partition(":") for p in _items(text or "")))
+def _pins(text: str | None) -> Pins:
+    """'key: value, key: a/b' -> (key, value), (key, a), (key, b)."""
+    return tuple((k.strip(), v) for k, _, vs in (p.partition(":") for p in _items(text or ""))
+                 for v in _items(vs, "/"))
+
+
+def _word_map(text: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """'key, key@word/word' (adjacent) or 'word: word, word; ...' (fits) -> keys and key -> words."""
+    keys, words = [], {}
+    for spec in _items(text):
+        key, _, only = spec.partition("@")
+        keys.append(key.strip())
+        if only:
+            words[key.strip()] = _items(only, "/")
+    return tuple(keys), words
 
 
 def _brands(text: str) -> tuple[Brand, ...]:
@@ -181,32 +230,54 @@ def _prices(text: str) -> dict[str, tuple[float, float]]:
 
 
 def _category(spec: dict) -> Category:
-    return Category(
+    adjacent, near = _word_map(spec.get("adjacent", ""))
+    fitting = {word.strip(): _items(devices) for word, _, devices in
+               (f.partition(":") for f in _items(spec.get("fits", ""), ";"))}
+    cat = Category(
         key=spec["key"], name=spec["name"], dept=spec["dept"], cores=_items(spec["cores"]),
         generic=spec.get("generic"), brands=_brands(spec["brands"]), models=_models(spec.get("models", "")),
-        attrs=_attrs(spec["attrs"]), prices=_prices(spec["price"]), adjacent=_items(spec.get("adjacent", "")),
-        accessory_for=_items(spec.get("accessory_for", "")),
+        attrs=_attrs(spec["attrs"]), prices=_prices(spec["price"]), adjacent=adjacent, near=near,
+        accessory_for=_items(spec.get("accessory_for", "")), fits=fitting,
         negations=tuple((k.strip(), v.strip())
                         for k, _, v in (n.partition(":") for n in _items(spec.get("negate", ""), ";"))),
-        needs=tuple(_need(n) for n in spec.get("needs", ())),
+        model_pins=_items(spec.get("model_pins", "")),
     )
+    return replace(cat, needs=tuple(need for n in spec.get("needs", ()) for need in _needs(n, cat)))
 
 
-def _need(spec: tuple) -> Need:
-    """(kind, "text | text", noun, "core, core", gist, [(key, said, "good, good", "partial, partial"), ...])."""
+def _needs(spec: tuple, cat: Category) -> list[Need]:
+    """(kind, "text | text", noun, "core, core", gist, [(key, said, "good, good", "partial, partial"), ...]).
+
+    A text that names product words of the need accepts only those ("frying pan for induction cooktop" wants a
+    frying pan; a cookware set is only close), so texts are grouped by the words they name, one Need per group,
+    whose wanted values are those its words have."""
     kind, texts, noun, cores, gist, wants = spec
-    return Need(kind, _items(texts, "|"), noun, _items(cores), gist,
-                tuple(Want(k, said, _items(good), _items(part), literal=False) for k, said, good, part in wants))
+    cores = _items(cores)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for text in _items(texts, "|"):
+        named = tuple(c for c in cores if c in named_words(text, cores))
+        groups.setdefault(named or cores, []).append(text)
+    out = []
+    for named, group in groups.items():
+        values = {v for c in named for a in cat.attrs_for(c).values() for v in a.values}
+        parsed = tuple(Want(k, said, tuple(v for v in _items(good) if v in values),
+                            tuple(v for v in _items(part) if v in values), literal=False)
+                       for k, said, good, part in wants)
+        own = len(named) == 1 and len(cores) > 1  # narrowed to one word: the query's own noun for it
+        out.append(Need(kind, tuple(group), art(named[0]) if own else noun, named, gist, parsed))
+    return out
 
 
 def _resolve_parents(cats: dict[str, Category]) -> dict[str, Category]:
-    """Accessory attributes valued '@parent' list the models of the categories the accessories are for."""
+    """Accessory attributes valued '@parent' list the models of the categories the accessories are for ('@watches':
+    of that category), keeping the models of device words that every accessory word of the attribute fits."""
     out = {}
     for key, cat in cats.items():
-        def models(ref: str) -> tuple[str, ...]:
+        def models(ref: str, words: tuple[str, ...]) -> tuple[str, ...]:
             parents = cat.accessory_for if ref == "parent" else (ref,)
-            return tuple(m.full for parent in parents for m in cats[parent].models)
-        attrs = tuple(Attr(a.key, models(a.values[0][1:]), False, a.cores)
+            return tuple(m.full for parent in parents for m in cats[parent].models
+                         if all(m.core in cat.fits.get(w, (m.core,)) for w in words or cat.cores))
+        attrs = tuple(Attr(a.key, models(a.values[0][1:], a.cores), False, a.cores)
                       if len(a.values) == 1 and a.values[0].startswith(PARENT) else a for a in cat.attrs)
         out[key] = Category(**{**cat.__dict__, "attrs": attrs})
     return out

@@ -7,6 +7,14 @@
 
 Determinism: every split draws from its own `random.Random(f"{seed}:{split}")` (string seeds hash the same in
 every process), and the eval splits are drawn first, so their content does not depend on `--train`.
+
+Stratification: a split's rows are dealt over (label, query kind) cells, the label mix times the kind mix, so that
+the kind of query says nothing about the label (rejection sampling on labels alone would make most Related rows
+alternative queries). Under `ecommerce.yaml` every kind reaches every label; what a kind cannot reach is some of
+the *rules*: `negation_violated`/`negation_unconfirmed` need a negation query, `alternative_gets_original`/
+`alternative_fulfilled` an alternative one, `brand_mismatch` a plain query naming a brand (alternative queries
+name one but are exempt), `attribute_*` and `vague_listing` a query asking for attributes (never an alternative
+one). A cell no scenario can fill under another rule set falls back to the label's other kinds.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from rules import CompiledRuleSet, compile_rules
 from rules.data.example import Example
 from rules.data.synth.catalog import CATEGORIES
 from rules.data.synth.facts import ProductFacts, QueryFacts, listing
-from rules.data.synth.judge import judge
+from rules.data.synth.judge import STEPS, judge
 from rules.data.synth.pairs import SCENARIOS
 from rules.data.synth.queries import INTENTS, build_query, eligible
 
@@ -57,13 +65,44 @@ VERDICT_WHY = {
 }
 
 
-def quotas(n: int, mix: dict[int, float]) -> dict[int, int]:
-    """Counts per label summing to n, each within one of n * share (largest remainder)."""
-    raw = {label: n * share for label, share in mix.items()}
-    counts = {label: int(value) for label, value in raw.items()}
-    for label in sorted(raw, key=lambda k: (counts[k] - raw[k], -k))[: n - sum(counts.values())]:
-        counts[label] += 1
+def quotas(n: int, mix: dict, ahead: dict | None = None) -> dict:
+    """Counts per key summing to n, each within one of n * share (largest remainder; ties go to the keys least
+    `ahead` of their share so far, then to the first key)."""
+    raw = {key: n * share for key, share in mix.items()}
+    counts = {key: int(value) for key, value in raw.items()}
+    order = list(mix)
+    tie = ahead or {}
+    for key in sorted(raw, key=lambda k: (counts[k] - raw[k], tie.get(k, 0), order.index(k)))[: n - sum(counts.values())]:
+        counts[key] += 1
     return counts
+
+
+def cell_quotas(n: int, labels: dict[int, float], intents: dict[str, float]) -> dict[tuple[int, str], int]:
+    """(label, query kind) -> count: each label's quota split by the kind mix, rounding so kinds stay on their
+    shares over the whole split too."""
+    ahead = dict.fromkeys(intents, 0.0)
+    cells = {}
+    for label, k in quotas(n, labels).items():
+        for intent, count in quotas(k, intents, ahead).items():
+            cells[(label, intent)] = count
+            ahead[intent] += count - k * intents[intent]
+    return cells
+
+
+def check_rules(rules: CompiledRuleSet, source: str = "the rule set") -> None:
+    """The generator computes the ecommerce steps only: a rule set must have exactly those (and a conclusion)."""
+    conclusion = rules.ruleset.output.conclusion_step
+    steps = {s.id: tuple(s.verdicts) for s in rules.ruleset.steps if s.id != conclusion}
+    wanted = ", ".join(f"{k} ({'/'.join(v)})" for k, v in STEPS.items())
+    missing = [k for k in STEPS if k not in steps]
+    extra = [k for k in steps if k not in STEPS]
+    verdicts = [f"its step {k} lacks verdict(s) {', '.join(v for v in STEPS[k] if v not in steps[k])}" for k in STEPS
+                if k in steps and set(STEPS[k]) - set(steps[k])]
+    if missing or extra or verdicts:
+        found = "; ".join(filter(None, [missing and f"it lacks step(s) {', '.join(missing)}",
+                                        extra and f"it has step(s) the generator cannot compute: {', '.join(extra)}",
+                                        *verdicts]))
+        raise ValueError(f"{source}: the synthetic generator computes the ecommerce steps only, {wanted}; {found}")
 
 
 def make_example(rules: CompiledRuleSet, q: QueryFacts, p: ProductFacts, example_id: str) -> Example:
@@ -86,17 +125,20 @@ def make_example(rules: CompiledRuleSet, q: QueryFacts, p: ProductFacts, example
                    query_type=tags, guide=rules.render(decision.label, verdicts, reasons))
 
 
-def _draw(label: int, first: str, intents: dict[str, float], rules: CompiledRuleSet, rng: random.Random,
-          seen: set[tuple[str, str]], example_id: str) -> Example:
-    """Try scenario `first` (then the label's others) on fresh queries until one gives a new pair that the rules
-    label `label`."""
-    others = [name for name, (aim, _, _) in SCENARIOS.items() if aim == label and name != first]
-    for name in [first, *rng.sample(others, len(others))]:
-        _, build, kinds = SCENARIOS[name]
-        allowed = {k: w for k, w in intents.items() if k in kinds}
+def scenarios_for(label: int, intent: str) -> list[str]:
+    return [name for name, (aim, _, kinds) in SCENARIOS.items() if aim == label and intent in kinds]
+
+
+def _draw(label: int, intent: str, first: str | None, rules: CompiledRuleSet, rng: random.Random,
+          seen: set[tuple[str, str]], example_id: str) -> Example | None:
+    """Try scenario `first` (then the cell's others) on fresh queries of kind `intent` until one gives a new pair
+    that the rules label `label`; None when none does."""
+    others = [name for name in scenarios_for(label, intent) if name != first]
+    cats = [c for c in CATEGORIES.values() if eligible(intent, c)]
+    for name in [first, *rng.sample(others, len(others))] if first else rng.sample(others, len(others)):
+        _, build, _ = SCENARIOS[name]
         for _ in range(TRIES_PER_SCENARIO):
-            intent = rng.choices(list(allowed), weights=list(allowed.values()))[0]
-            cat = rng.choice([c for c in CATEGORIES.values() if eligible(intent, c)])
+            cat = rng.choice(cats)
             query = build_query(intent, cat, rng)
             product = build(query, rng)
             if product is None:
@@ -106,25 +148,31 @@ def _draw(label: int, first: str, intents: dict[str, float], rules: CompiledRule
             if example.label == label and key not in seen:  # the facts, not the scenario's aim, decide the label
                 seen.add(key)
                 return example
-    raise RuntimeError(f"no example with label {label} from any scenario; the rule set may not reach it "
-                       "from the generator's scenarios")
+    return None
 
 
 def generate_split(split: str, n: int, rules: CompiledRuleSet, seed: int, seen: set[tuple[str, str]]) -> list[Example]:
-    """Label quotas from LABEL_MIX; within a label, scenarios are dealt from a shuffled deck (each once per round)
-    so that even a small split covers every relation, and so every decision rule the scenarios reach."""
+    """Quotas per (label, query kind) cell; within a cell, scenarios are dealt from a shuffled deck (each once per
+    round) so that even a small split covers every relation, and so every decision rule the scenarios reach."""
     rng = random.Random(f"{seed}:{split}")
-    counts = quotas(n, LABEL_MIX[split])
-    targets = [label for label, k in sorted(counts.items(), reverse=True) for _ in range(k)]
+    counts = cell_quotas(n, LABEL_MIX[split], INTENT_MIX[split])
+    targets = [cell for cell, k in counts.items() for _ in range(k)]
     rng.shuffle(targets)
-    decks: dict[int, list[str]] = {}
+    decks: dict[tuple[int, str], list[str]] = {}
     examples = []
-    for i, label in enumerate(targets):
-        if not decks.get(label):
-            names = [name for name, (aim, _, _) in SCENARIOS.items() if aim == label]
-            decks[label] = rng.sample(names, len(names))
-        first = decks[label].pop()
-        examples.append(_draw(label, first, INTENT_MIX[split], rules, rng, seen, f"{split}-{i:05d}"))
+    for i, (label, intent) in enumerate(targets):
+        if not decks.get((label, intent)):  # a scenario made for this kind alone is what its slice is about: twice
+            names = [n for n in scenarios_for(label, intent) for _ in range(2 if SCENARIOS[n][2] == (intent,) else 1)]
+            decks[(label, intent)] = rng.sample(names, len(names))
+        first = decks[(label, intent)].pop() if decks[(label, intent)] else None
+        example = _draw(label, intent, first, rules, rng, seen, f"{split}-{i:05d}")
+        fallbacks = [k for k in INTENT_MIX[split] if k != intent]  # only where a rule set leaves the cell empty
+        while example is None and fallbacks:
+            example = _draw(label, fallbacks.pop(0), None, rules, rng, seen, f"{split}-{i:05d}")
+        if example is None:
+            raise RuntimeError(f"no example with label {label} from any scenario; the rule set may not reach it "
+                               "from the generator's scenarios")
+        examples.append(example)
     return examples
 
 
@@ -132,7 +180,10 @@ def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet |
              ) -> dict[str, list[Example]]:
     """All three splits; no (query, product title) pair appears twice, within or across splits."""
     compiled = rules if isinstance(rules, CompiledRuleSet) else compile_rules(rules)
+    check_rules(compiled, str(rules) if not isinstance(rules, CompiledRuleSet) else "the rule set")
     labels = len(compiled.labels)
+    if train < 1 or eval_size < 1:
+        raise ValueError(f"split sizes must be positive: train {train}, eval {eval_size}")
     if eval_size % labels:
         raise ValueError(f"--eval {eval_size}: a balanced split needs a multiple of {labels} (the number of labels); "
                          f"try {eval_size - eval_size % labels or labels}")

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, replace
 
 from rules.data.example import Product
-from rules.data.synth.catalog import CATEGORIES, Category, Model, Want
+from rules.data.synth.catalog import CATEGORIES, Category, Model, Want, pin_options
 from rules.data.synth.vocab import NOT_SEARCHED  # a title boasts, it never says "not water resistant"
 
 # Facts a title spells out, in this order (the rest stay in the attribute table, as on real listings).
@@ -89,9 +89,11 @@ def sample_product(cat: Category, core: str, rng: random.Random, brand: str | No
     attrs = cat.attrs_for(core)
     values = {key: rng.choice(attr.values) for key, attr in attrs.items()}
     values.update({k: v for k, v in (fixed or {}).items() if k in values and v in attrs[k].values})
-    for key, value in (*brand_spec.pins, *(model.pins if model else ())):
-        if key in attrs and value in attrs[key].values:  # a brand pin holds where the product word allows it
-            values[key] = value
+    for key, attr in attrs.items():  # a model's pins, else its brand's, where the product word has the values
+        allowed = [v for v in pin_options(model.pins, key) if v in attr.values] if model else []
+        allowed = allowed or [v for v in pin_options(brand_spec.pins, key) if v in attr.values]
+        if allowed and values[key] not in allowed:
+            values[key] = rng.choice(allowed)
     lo, hi = cat.price_band(core)
     price = rng.uniform(lo, hi) * brand_spec.factor
     if max_price is not None:

@@ -9,15 +9,25 @@ The label is never set here: the rule set's decision rules turn these verdicts i
 
 from __future__ import annotations
 
-from rules.data.synth.catalog import CATEGORIES, Want, kin
+from rules.data.synth.catalog import CATEGORIES, Want, fits, kin, neighbours
 from rules.data.synth.facts import ProductFacts, QueryFacts
-from rules.data.synth.vocab import relation
+from rules.data.synth.vocab import art, relation
 
+# The steps (and the verdicts of each) that the judge computes: a rule set must have exactly these, plus its
+# conclusion step, for the generator to label with it (`examples.check_rules`).
+STEPS = {
+    "query": ("plain", "negation", "alternative", "qa", "knowledge"),
+    "product": ("clear", "vague"),
+    "category": ("match", "adjacent", "accessory", "mismatch"),
+    "core_product": ("match", "partial", "mismatch"),
+    "brand_model": ("match", "mismatch", "not_mentioned"),
+    "attributes": ("match", "partial", "mismatch", "not_mentioned", "excluded_present"),
+}
 # One attribute's outcome -> its weight when several attributes are asked: the worst outcome decides the step.
-SEVERITY = {"excluded": 5, "mismatch": 4, "partial": 3, "missing": 2, "match": 1}
+# "absent": this kind of product has no such attribute at all (a tablet has no memory), unlike "missing" (unstated).
+SEVERITY = {"excluded": 5, "mismatch": 4, "partial": 3, "missing": 2, "absent": 2, "match": 1}
 STEP_VERDICT = {"excluded": "excluded_present", "mismatch": "mismatch", "partial": "partial",
-                "missing": "not_mentioned", "match": "match"}
-AN_WORDS, A_WORDS = ("LED",), ("USB-C",)  # said "an el-ee-dee", "a you-ess-bee"
+                "missing": "not_mentioned", "absent": "not_mentioned", "match": "match"}
 INTENT_NOTE = {"plain": "a plain product query", "negation": "a negation query",
                "alternative": "an affordable-alternative query", "qa": "a question",
                "knowledge": "it needs world knowledge"}
@@ -28,22 +38,13 @@ def judge(q: QueryFacts, p: ProductFacts) -> tuple[dict[str, str], dict[str, str
     category, category_why = _category(q, p)
     core, core_why = _core(q, p)
     brand, brand_why = _brand(q, p)
-    attrs, attrs_why = _attributes(q, p)
+    attrs, attrs_why = _attributes(q, p, category)
     vague = [w.key for w in q.wants if w.key in p.hidden]
     verdicts = {"query": q.intent, "product": "vague" if vague else "clear", "category": category,
                 "core_product": core, "brand_model": brand, "attributes": attrs}
     reasons = {"query": _query_why(q), "product": _product_why(p, vague), "category": category_why,
                "core_product": core_why, "brand_model": brand_why, "attributes": attrs_why}
     return verdicts, reasons
-
-
-def art(core: str) -> str:
-    """'a smartphone', 'an e-reader', 'an LED TV', 'running shoes' (plural product words take no article)."""
-    if core.endswith("s") and not core.endswith("ss"):
-        return core
-    first = core.split()[0]
-    vowel = first in AN_WORDS or (first[0].lower() in "aeiou" and first not in A_WORDS)
-    return ("an " if vowel else "a ") + core
 
 
 def _query_why(q: QueryFacts) -> str:
@@ -73,19 +74,35 @@ def _category(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
     want, have = CATEGORIES[q.category], p.cat
     if have.key == want.key:
         return "match", f"{have.name}, the category asked for."
-    if have.key in want.adjacent:
+    if neighbours(have, p.core, want, q.cores):
         return "adjacent", f"{have.name}, a neighbouring category to the {want.name.lower()} asked for."
-    if want.key in have.accessory_for:
+    if fits(have, p.core, want, q.cores):
         return "accessory", f"{have.name}: {art(p.core)} is an accessory for {want.name.lower()}, not one itself."
+    if want.key in have.adjacent or want.key in have.accessory_for:  # the categories touch, these words do not
+        return "mismatch", f"{have.name}: {art(p.core)} has nothing to do with {_asked(q)}; another category."
     return "mismatch", f"{have.name}, which has nothing to do with {want.name.lower()}."
 
 
+def unserved(q: QueryFacts, p: ProductFacts) -> list[str]:
+    """What the query asks of the product that this kind of product does not have at all (a tablet has no memory)."""
+    attrs = p.cat.attrs_for(p.core)
+    return [w.key for w in q.wants if not w.exclude and w.key not in attrs]
+
+
+def _asked(q: QueryFacts) -> str:
+    return q.noun if q.intent in ("qa", "knowledge") else art(q.noun)  # a need's noun has its article already
+
+
 def _core(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
-    asked = q.noun if q.intent in ("qa", "knowledge") else art(q.noun)  # a need's noun has its article already
+    asked = _asked(q)
     if p.core in q.cores:
         how = "as asked" if p.core == q.noun else f"which counts as {asked} here"
         return "match", f"The product is {art(p.core)}, {how}."
     close = next((c for c in q.cores if kin(p.core, c)), None)
+    lacks = unserved(q, p)
+    if close is not None and lacks:  # a close word serves only a query it can answer
+        return "mismatch", (f"The product is {art(p.core)}: close to {art(close)}, but with no {' or '.join(lacks)} "
+                            f"it cannot serve as {asked} here.")
     if close is not None:
         return "partial", f"The product is {art(p.core)}: close to {art(close)}, but not the same product."
     return "mismatch", f"The product is {art(p.core)}, not {asked}."
@@ -93,6 +110,9 @@ def _core(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
 
 def _brand(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
     if q.brand is None:
+        device = next((w.said for w in q.wants if w.key == "compatible with"), None)
+        if device is not None:  # "duro mdv106 watch strap": a model is named, but as what the product must fit
+            return "not_mentioned", f"The query names the device it fits ({device}), not a brand to buy."
         return "not_mentioned", "The query names no brand or model."
     original = q.intent == "alternative"
     if p.brand == q.brand and (q.model is None or p.model == q.model):
@@ -104,16 +124,21 @@ def _brand(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
     return "mismatch", f"The query names {q.named}; this is {p.named}."
 
 
-def _attributes(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
+def _attributes(q: QueryFacts, p: ProductFacts, category: str) -> tuple[str, str]:
     if not q.wants:
         return "not_mentioned", "The query asks for no particular attribute."
-    facts = p.listed()
-    outcomes = [(w, _outcome(w, facts.get(w.key))) for w in q.wants]
+    if category in ("mismatch", "accessory"):  # what the shopper asks of one product says nothing of another
+        whose = "another category" if category == "mismatch" else f"they are asked of {_asked(q)}"
+        return "not_mentioned", f"Not applicable: {whose}, not of {art(p.core)}."
+    facts, attrs = p.listed(), p.cat.attrs_for(p.core)
+    outcomes = [(w, _outcome(w, facts.get(w.key), w.key in attrs)) for w in q.wants]
     worst = max((o for _, o in outcomes), key=SEVERITY.__getitem__)
-    return STEP_VERDICT[worst], " ".join(_attr_why(w, facts.get(w.key), o) for w, o in outcomes)
+    return STEP_VERDICT[worst], " ".join(_attr_why(w, facts.get(w.key), o, p.core) for w, o in outcomes)
 
 
-def _outcome(want: Want, value: str | None) -> str:
+def _outcome(want: Want, value: str | None, has_key: bool = True) -> str:
+    if value is None and not has_key:
+        return "match" if want.exclude else "absent"  # nothing to exclude where the product has no such thing
     if value is None:
         return "missing"
     if want.exclude:
@@ -121,8 +146,10 @@ def _outcome(want: Want, value: str | None) -> str:
     return "match" if value in want.good else "partial" if value in want.partial else "mismatch"
 
 
-def _attr_why(w: Want, value: str | None, outcome: str) -> str:
+def _attr_why(w: Want, value: str | None, outcome: str, core: str) -> str:
     key = w.key[0].upper() + w.key[1:]
+    if value is None and outcome in ("absent", "match"):
+        return f"{key}: not applicable, {art(core)} has no {w.key}" + (f", so no {w.said}." if w.exclude else ".")
     if w.exclude:
         if outcome == "missing":
             return f"{key}: not stated, so it may have the {w.said} the shopper excludes."

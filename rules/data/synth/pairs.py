@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from rules.data.synth.catalog import CATEGORIES, Category, kin
+from rules.data.synth.catalog import CATEGORIES, Category, fits, kin, neighbours, signature
 from rules.data.synth.facts import ProductFacts, QueryFacts, sample_product
 
 Builder = Callable[[QueryFacts, random.Random], "ProductFacts | None"]
@@ -50,9 +50,9 @@ def _product(q: QueryFacts, cat: Category, core: str, rng: random.Random, **kw) 
         lo, hi = cat.price_band(core)
         original = next((m for m in cat.models if m.brand == q.brand and m.name == q.model), None)
         # A dupe copies the original's signature facts (a Le Pliage dupe is nylon), just cheaper.
-        signature = {**dict(cat.brand(q.brand).pins), **dict(original.pins if original else ())}
+        copied = {**signature(cat.brand(q.brand).pins), **signature(original.pins if original else ())}
         kw.update(brand=rng.choice(cheaper) if cheaper else None, max_price=(lo + hi) / 2 * cat.brand(q.brand).factor,
-                  fixed={**signature, **kw.get("fixed", {})})
+                  fixed={**copied, **kw.get("fixed", {})})
     brand = kw.pop("brand", _same_brand(cat, core, q.brand))
     model = next((m for m in cat.models_for(brand, core) if m.name == q.model), None) if brand == q.brand else None
     fixed = {**_satisfying(q, cat, core, rng), **kw.pop("fixed", {})}
@@ -78,35 +78,43 @@ def original(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
     return sample_product(cat, core, rng, brand=q.brand, model=model)
 
 
-def other_category(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
-    """Retrieval noise: another department, often sharing the brand or a colour word with the query."""
+def _far_words(q: QueryFacts, cat: Category) -> list[str]:
+    """Words of `cat` that neither neighbour the query's nor are accessories for it (nor the devices of an
+    accessory query: a phone for a phone-case query is not noise)."""
     here = CATEGORIES[q.category]
-    far = [c for c in CATEGORIES.values() if c.key != here.key and c.key not in here.adjacent
-           and here.key not in c.accessory_for and c.key not in here.accessory_for]
+    if cat.key == here.key or cat.key in here.accessory_for:
+        return []
+    return [w for w in cat.cores if not neighbours(cat, w, here, q.cores) and not fits(cat, w, here, q.cores)]
+
+
+def other_category(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
+    """Retrieval noise: another department, often sharing the brand or a colour word with the query (an e-reader
+    for a laptop query is noise too: its category neighbours laptops, the word does not)."""
+    far = [c for c in CATEGORIES.values() if _far_words(q, c)]
     same_brand = [c for c in far if q.brand and any(b.name == q.brand for b in c.brands)]
     cat = rng.choice(same_brand if same_brand and rng.random() < 0.6 else far)
-    core = rng.choice(cat.cores)
+    core = rng.choice(_far_words(q, cat))
     return _product(q, cat, core, rng)
 
 
 def accessory(q: QueryFacts, rng: random.Random) -> ProductFacts | None:
-    cats = [c for c in CATEGORIES.values() if q.category in c.accessory_for]
-    if not cats:
+    here = CATEGORIES[q.category]
+    options = [(c, w) for c in CATEGORIES.values() for w in c.cores if fits(c, w, here, q.cores)]
+    if not options:
         return None
-    cat = rng.choice(cats)
-    core = rng.choice(cat.cores)
-    fits = {}
+    cat, core = rng.choice(options)
+    fits_model = {}
     compat = cat.attrs_for(core).get("compatible with")
     if compat and q.named and q.model and q.named in compat.values:
-        fits["compatible with"] = q.named  # a case *for the phone asked for*: the classic accessory confusion
-    return _product(q, cat, core, rng, brand=None, fixed=fits)
+        fits_model["compatible with"] = q.named  # a case *for the phone asked for*: the classic accessory confusion
+    return _product(q, cat, core, rng, brand=None, fixed=fits_model)
 
 
 def _word(q: QueryFacts, rng: random.Random, related: bool, adjacent: bool) -> tuple[Category, str] | None:
     here = CATEGORIES[q.category]
     cats = [CATEGORIES[k] for k in here.adjacent] if adjacent else [here]
-    options = [(c, w) for c in cats for w in c.cores
-               if w not in q.cores and any(kin(w, x) for x in q.cores) == related]
+    options = [(c, w) for c in cats for w in c.cores if w not in q.cores and any(kin(w, x) for x in q.cores) == related
+               and (not adjacent or neighbours(c, w, here, q.cores))]
     return rng.choice(options) if options else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from rules.data.synth.catalog import Category, exclusion, want_value
+from rules.data.synth.catalog import Category, exclusion, pin_options, want_value
 from rules.data.synth.facts import QueryFacts
 from rules.data.synth.vocab import NOT_SEARCHED, NOT_SEARCHED_KEYS, phrase
 
@@ -54,15 +54,26 @@ def _plain(cat: Category, rng: random.Random) -> QueryFacts:
             model = rng.choice(models)
             core = model.core
         brand = brand.name
-    pinned = {k for k, _ in (*(cat.brand(brand).pins if brand else ()), *(model.pins if model else ()))}
-    attrs = {k: a for k, a in cat.attrs_for(core).items() if k not in pinned}  # no "jitterbug with triple camera"
+    options = {k: _options(cat, brand, model, k, a) for k, a in cat.attrs_for(core).items()}
+    # A fact the name fixes is not asked ("jitterbug flip2 with sos button"); one it narrows is asked within it
+    attrs = {k: a for k, a in cat.attrs_for(core).items() if len(options[k]) != 1}
     if generic:  # a generic query ("nike shoes") can only ask what every product word has
         attrs = {k: a for k, a in attrs.items() if all(k in cat.attrs_for(c) for c in cat.cores)}
     keys = _pick_keys(attrs, rng)
-    wants = [want_value(attrs[k], rng.choice(_values(attrs[k]))) for k in keys]
+    wants = [want_value(attrs[k], rng.choice([v for v in _values(attrs[k]) if not options[k] or v in options[k]]
+                                             or _values(attrs[k]))) for k in keys]
     cores, noun = (cat.cores, cat.generic) if generic else ((core,), core)
     text = _compose(brand, model.name if model else None, noun, wants, rng)
     return QueryFacts("plain", cat.key, cores, noun, text, brand, model.name if model else None, tuple(wants))
+
+
+def _options(cat: Category, brand: str | None, model, key: str, attr) -> list[str]:
+    """The values a named model (else brand) can have for `key`; [] when the name leaves it open."""
+    for pins in ((model.pins if model else ()), (cat.brand(brand).pins if brand else ())):
+        allowed = [v for v in pin_options(pins, key) if v in attr.values]
+        if allowed:
+            return allowed
+    return []
 
 
 def _pick_keys(attrs: dict, rng: random.Random) -> list[str]:

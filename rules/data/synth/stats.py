@@ -1,4 +1,5 @@
-"""Split files and their statistics: label and query-type counts, and how many examples each decision rule decides.
+"""Split files and their statistics: label and query-type counts, each label's mix of query kinds, and how many
+examples each decision rule decides.
 
     python -m rules.data generate --out data/synthetic --train 600 --eval 200 --seed 0   # writes stats.json too
 """
@@ -13,26 +14,34 @@ from rules import CompiledRuleSet
 from rules.data.example import QUERY_TYPES, Example
 
 
+INTENTS = QUERY_TYPES[:5]  # the query kinds (the `query` step's verdicts); the other tags are slices
+
+
 def split_stats(examples: list[Example], rules: CompiledRuleSet) -> dict:
     decided = Counter(rules.decide(e.gold_steps or {}).rule_id for e in examples)
     return {
         "examples": len(examples),
         "labels": {rules.labels[k].name: sum(e.label == k for e in examples) for k in rules.label_ids},
         "query_types": {t: sum(t in e.query_type for e in examples) for t in QUERY_TYPES},
+        "intents_by_label": {rules.labels[k].name: {t: sum(e.label == k and t in e.query_type for e in examples)
+                                                    for t in INTENTS} for k in rules.label_ids},
         "rules": {r.id: decided.get(r.id, 0) for r in rules.rules},
         "categories": len({e.product.category[1] for e in examples if len(e.product.category) > 1}),
     }
 
 
 def format_table(stats: dict[str, dict]) -> str:
-    """One row per label, query type and decision rule; one column per split."""
+    """One row per label, query type, label's query-kind mix and decision rule; one column per split."""
     splits = list(stats)
-    width = max(len(s) for s in splits) + 2
+    mixes = {s: {label: "/".join(str(n) for n in kinds.values()) for label, kinds in stats[s]["intents_by_label"].items()}
+             for s in splits}
+    width = max(len(s) for s in [*splits, *(m for mix in mixes.values() for m in mix.values())]) + 2
     lines = [f"{'':28}" + "".join(f"{s:>{width}}" for s in splits)]
-    for section in ("labels", "query_types", "rules"):
-        lines.append(f"{section}:")
+    for section in ("labels", "query_types", "intents_by_label", "rules"):
+        lines.append(f"{section}:" if section != "intents_by_label" else f"query kinds per label ({'/'.join(INTENTS)}):")
         for name in stats[splits[0]][section]:
-            lines.append(f"  {name:26}" + "".join(f"{stats[s][section][name]:>{width}}" for s in splits))
+            cells = [mixes[s][name] if section == "intents_by_label" else stats[s][section][name] for s in splits]
+            lines.append(f"  {name:26}" + "".join(f"{cell:>{width}}" for cell in cells))
     for total in ("examples", "categories"):
         lines.append(f"{total:28}" + "".join(f"{stats[s][total]:>{width}}" for s in splits))
     return "\n".join(lines)

@@ -99,8 +99,8 @@ SPECS = [
                "bag/crossbody bag/shoulder bag: leather, full-grain leather, faux leather, canvas, nylon, suede; "
                "material: nylon, polyester, canvas, leather; laptop fit@tote bag/backpack: fits 15.6 inch laptop, "
                "fits 13 inch laptop, no laptop sleeve",
-         price="60-170; backpack: 40-90; belt bag: 25-50", adjacent="luggage, camping", negate="material: leather",
-         needs=[("qa", "work bag that fits a 15 inch laptop | which tote can hold a 15.6 inch laptop", "a work bag",
+         price="60-170; backpack: 40-90; belt bag: 25-50", adjacent="luggage, camping@backpack", negate="material: leather",
+         needs=[("qa", "work bag that fits a 15 inch laptop | which bag can hold a 15.6 inch laptop", "a work bag",
                  "tote bag, backpack", "a 15.6 inch laptop needs a bag with a sleeve at least that big",
                  [("laptop fit", "room for a 15.6 inch laptop", "fits 15.6 inch laptop", "fits 13 inch laptop")])]),
     dict(key="luggage", name="Luggage", dept="Bags & Luggage",
@@ -128,7 +128,7 @@ SPECS = [
          models="Rolex: Submariner Date = dive watch {water resistance: 300 m} | Datejust 36 = dress watch {water "
                 "resistance: 100 m}; Omega: Seamaster Diver 300M = dive watch {water resistance: 300 m} | "
                 "Speedmaster Moonwatch = chronograph {water resistance: 50 m}; Tudor: Black Bay 58 = dive watch "
-                "{water resistance: 200 m}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage "
+                "{water resistance: 200 m, colour: black}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage "
                 "Cocktail Time = dress watch {water resistance: 50 m}; Casio: Duro MDV106 = dive watch {water "
                 "resistance: 200 m}; Hamilton: Khaki Field Mechanical = field watch {water resistance: 50 m}; "
                 "Tissot: PRX Powermatic 80 = dress watch {water resistance: 100 m}; Timex: Expedition Scout = field "
@@ -142,6 +142,8 @@ SPECS = [
                  [("water resistance", "100 m water resistance or more", "100 m, 200 m, 300 m", "50 m")])]),
     dict(key="watch_accessories", name="Watch Accessories", dept="Jewelry & Watches",
          cores="watch strap, smartwatch band, watch winder", accessory_for="watches, smartwatches",
+         fits="watch strap: dive watch, dress watch, chronograph, field watch; smartwatch band: smartwatch, fitness "
+              "tracker; watch winder: dive watch, dress watch, chronograph, field watch",
          brands="Hirsch*x1.8 (watch strap); Barton (watch strap, smartwatch band); Nomad* (smartwatch band); Wolf*x3 "
                 "(watch winder); Fullmosa. (watch strap, smartwatch band); Amazon Basics. (watch winder, smartwatch "
                 "band)",
@@ -230,7 +232,7 @@ SPECS = [
          attrs="colour: black, pink, purple, white, rose gold, blue, grey; attachments@hair dryer/multi-styler: "
                "diffuser included, no diffuser; plate material@hair straightener: ceramic, titanium",
          price="30-90",
-         needs=[("qa", "which hair dryer is good for curly hair | best blow dryer for curls", "a hair dryer",
+         needs=[("qa", "which hair dryer is good for curly hair | what should i dry curly hair with", "a hair tool",
                  "hair dryer, multi-styler", "curls keep their shape when dried with a diffuser",
                  [("attachments", "a diffuser", "diffuser included", "")])]),
 ]

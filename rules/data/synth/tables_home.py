@@ -80,8 +80,8 @@ SPECS = [
                "material@travel mug: insulated stainless steel, plastic; material: insulated stainless steel, "
                "single-wall stainless steel, BPA-free plastic, glass",
          price="15-35", adjacent="coffee_makers", negate="material: plastic",
-         needs=[("knowledge", "water bottle that keeps drinks cold all day | bottle that keeps ice for 24 hours",
-                 "a water bottle", "water bottle, tumbler", "all-day cold needs double-wall vacuum insulation",
+         needs=[("knowledge", "water bottle that keeps drinks cold all day | something to keep my drinks cold all day",
+                 "insulated drinkware", "water bottle, tumbler", "all-day cold needs double-wall vacuum insulation",
                  [("material", "vacuum insulation", "insulated stainless steel", "")])]),
     dict(key="furniture", name="Living Room Furniture", dept="Furniture",
          cores="sofa, loveseat, sofa bed, armchair, coffee table, bookshelf",
@@ -96,11 +96,11 @@ SPECS = [
                "width~@sofa/sofa bed: 62 in, 72 in, 84 in, 96 in",
          price="300-900; coffee table: 60-250; bookshelf: 50-200; armchair: 200-600", adjacent="office_furniture, "
          "bedding, home_decor", negate="material: leather",
-         needs=[("knowledge", "sofa for a small apartment | couch for a tiny studio", "a sofa", "sofa, sofa bed, "
+         needs=[("knowledge", "sofa for a small apartment | couch for a tiny studio", "a couch", "sofa, sofa bed, "
                  "loveseat", "a small room fits a sofa about 72 inches wide or less",
                  [("width", "a compact width (72 in or less)", "52 in, 58 in, 62 in, 64 in, 72 in", "84 in")]),
-                ("qa", "which sofa fabric is best with cats | couch that cats wont scratch", "a sofa",
-                 "sofa, loveseat, armchair", "claws snag loops and weaves; tight performance fabric, microfiber or "
+                ("qa", "which sofa fabric is best with cats | couch that cats wont scratch", "a couch",
+                 "sofa, loveseat", "claws snag loops and weaves; tight performance fabric, microfiber or "
                  "velvet resist them", [("material", "a claw-resistant fabric", "performance fabric, microfiber, "
                                          "velvet", "leather")])]),
     dict(key="office_furniture", name="Office Furniture", dept="Furniture",
@@ -116,7 +116,7 @@ SPECS = [
                "support, no lumbar support; width~@standing desk/writing desk: 40 in, 48 in, 55 in, 60 in",
          price="120-400", adjacent="furniture",
          needs=[("qa", "what office chair is good for lower back pain | chair for working from home with a bad back",
-                 "an office chair", "office chair, gaming chair", "lower back pain calls for adjustable lumbar support",
+                 "a desk chair", "office chair, gaming chair", "lower back pain calls for adjustable lumbar support",
                  [("lumbar support", "adjustable lumbar support", "adjustable lumbar support",
                    "fixed lumbar support")])]),
     dict(key="bedding", name="Mattresses & Bedding", dept="Furniture",
@@ -162,8 +162,8 @@ SPECS = [
          models="Dyson: V15 Detect = cordless stick vacuum {filter: HEPA filter} | V8 = cordless stick vacuum; "
                 "iRobot: Roomba j7+ = robot vacuum | Roomba 694 = robot vacuum; Shark: Navigator NV352 = upright "
                 "vacuum; Roborock: S8 = robot vacuum; Eufy: RoboVac 11S = robot vacuum; Bissell: Little Green = "
-                "carpet cleaner",
-         attrs="colour: grey, purple, black, white, blue, red; filter: HEPA filter, standard filter",
+                "carpet cleaner {colour: green}",
+         attrs="colour: grey, purple, black, white, blue, red, green; filter: HEPA filter, standard filter",
          price="150-350; handheld vacuum: 40-120",
          needs=[("qa", "best vacuum for pet hair and allergies | vacuum for someone with dust allergy", "a vacuum",
                  "cordless stick vacuum, upright vacuum, robot vacuum", "allergy sufferers need a sealed HEPA filter",

@@ -89,7 +89,7 @@ SPECS = [
          attrs="colour: green, orange, grey, blue, red, black, olive; capacity~@tent: 1-person, 2-person, 4-person, "
                "6-person; season@tent: 3-season, 4-season; temperature rating~@sleeping bag: 40°F, 20°F, 0°F; "
                "capacity~@hiking backpack: 30 L, 45 L, 65 L",
-         price="40-160; tent: 120-400; hiking backpack: 90-250", adjacent="handbags",
+         price="40-160; tent: 120-400; hiking backpack: 90-250", adjacent="handbags@hiking backpack",
          needs=[("knowledge", "sleeping bag for winter camping | sleeping bag for snow camping", "a sleeping bag",
                  "sleeping bag", "winter nights need a bag rated to about 0°F",
                  [("temperature rating", "a 0°F rating", "0°F", "20°F")]),

@@ -12,6 +12,8 @@ The generator never hand-assigns a verdict: it compares a wanted value with a li
 
 from __future__ import annotations
 
+import re
+
 # Family head -> members. A query naming the head of a colour family and a listing naming another shade is the
 # rule set's own "navy for blue" partial; a material head is a kind (suede *is* leather), so members match it.
 FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -121,3 +123,22 @@ def phrase(key: str, value: str) -> tuple[str, str]:
     where, form = QUERY_FORM.get(key, ("after", "{v}"))
     words = form.format(v=value)
     return where, words.replace(" GB", "GB") if key in ("storage", "memory") else words
+
+
+AN_WORDS, A_WORDS = ("LED",), ("USB-C",)  # said "an el-ee-dee", "a you-ess-bee"
+
+
+def art(core: str) -> str:
+    """'a smartphone', 'an e-reader', 'an LED TV', 'running shoes' (plural product words take no article)."""
+    if core.endswith("s") and not core.endswith("ss"):
+        return core
+    first = core.split()[0]
+    vowel = first in AN_WORDS or (first[0].lower() in "aeiou" and first not in A_WORDS)
+    return ("an " if vowel else "a ") + core
+
+
+def named_words(text: str, words) -> set[str]:
+    """The product words a text names ("frying pan for induction" names 'frying pan'), longest first wins."""
+    low = text.lower()
+    hits = {w for w in words if re.search(rf"\b{re.escape(w.lower())}s?\b", low)}
+    return {w for w in hits if not any(w != o and w.lower() in o.lower() for o in hits)}
