@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rules.data.synth import tables_fashion, tables_home, tables_leisure, tables_tech
-from rules.data.synth.vocab import art, compare, members, named_words
+from rules.data.synth.vocab import art, named_words
 
 TIERS = {"*": 2, "": 1, ".": 0}  # premium, mid, budget
 TIER_PRICE = {2: 1.7, 1: 1.0, 0: 0.55}  # default price factor of a tier against the category's band
@@ -149,17 +149,6 @@ def fits(have: Category, core: str, want: Category, cores: tuple[str, ...]) -> b
     return want.key in have.accessory_for and (words is None or any(c in words for c in cores))
 
 
-def want_value(attr: Attr, value: str, said: str | None = None) -> Want:
-    """A literal attribute request ("navy", "size 10"): which listed values match it or come close."""
-    good = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "match")
-    part = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "partial")
-    return Want(attr.key, said or value, good, part)
-
-
-def exclusion(attr: Attr, head: str) -> Want:
-    return Want(attr.key, head, tuple(v for v in attr.values if v in members(attr.key, head)), exclude=True)
-
-
 # ---------------------------------------------------------------------------------------------- parsing
 
 _BRAND = re.compile(r"^(?P<name>[^(){}]+?)(?P<tier>[*.]?)(?:x(?P<factor>\d+(?:\.\d+)?))?\s*(?:\{(?P<pins>[^}]*)\})?"
@@ -176,8 +165,13 @@ def _pins(text: str | None) -> Pins:
                  for v in _items(vs, "/"))
 
 
+def _keyed(text: str) -> list[tuple[str, str]]:
+    """'key: value; key: value' (negate, fits) -> [(key, value), ...]."""
+    return [(k.strip(), v.strip()) for k, _, v in (n.partition(":") for n in _items(text, ";"))]
+
+
 def _word_map(text: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """'key, key@word/word' (adjacent) or 'word: word, word; ...' (fits) -> keys and key -> words."""
+    """'key, key@word/word' (adjacent) -> the keys, and key -> the words of ours that neighbour it."""
     keys, words = [], {}
     for spec in _items(text):
         key, _, only = spec.partition("@")
@@ -231,16 +225,13 @@ def _prices(text: str) -> dict[str, tuple[float, float]]:
 
 def _category(spec: dict) -> Category:
     adjacent, near = _word_map(spec.get("adjacent", ""))
-    fitting = {word.strip(): _items(devices) for word, _, devices in
-               (f.partition(":") for f in _items(spec.get("fits", ""), ";"))}
     cat = Category(
         key=spec["key"], name=spec["name"], dept=spec["dept"], cores=_items(spec["cores"]),
         generic=spec.get("generic"), brands=_brands(spec["brands"]), models=_models(spec.get("models", "")),
         attrs=_attrs(spec["attrs"]), prices=_prices(spec["price"]), adjacent=adjacent, near=near,
-        accessory_for=_items(spec.get("accessory_for", "")), fits=fitting,
-        negations=tuple((k.strip(), v.strip())
-                        for k, _, v in (n.partition(":") for n in _items(spec.get("negate", ""), ";"))),
-        model_pins=_items(spec.get("model_pins", "")),
+        accessory_for=_items(spec.get("accessory_for", "")),
+        fits={word: _items(devices) for word, devices in _keyed(spec.get("fits", ""))},
+        negations=tuple(_keyed(spec.get("negate", ""))), model_pins=_items(spec.get("model_pins", "")),
     )
     return replace(cat, needs=tuple(need for n in spec.get("needs", ()) for need in _needs(n, cat)))
 
@@ -283,12 +274,8 @@ def _resolve_parents(cats: dict[str, Category]) -> dict[str, Category]:
     return out
 
 
-def _load() -> dict[str, Category]:
-    specs = [spec for table in TABLES for spec in table.SPECS]
-    return _resolve_parents({spec["key"]: _category(spec) for spec in specs})
-
-
-CATEGORIES: dict[str, Category] = _load()
+CATEGORIES: dict[str, Category] = _resolve_parents({spec["key"]: _category(spec) for table in TABLES
+                                                    for spec in table.SPECS})
 KIN: frozenset[frozenset[str]] = frozenset(
     frozenset(_items(pair, "~")) for table in TABLES for pair in table.KIN)
 _CORE_CATEGORY = {core: cat for cat in CATEGORIES.values() for core in cat.cores}

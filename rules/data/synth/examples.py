@@ -13,8 +13,9 @@ the kind of query says nothing about the label (rejection sampling on labels alo
 alternative queries). Under `ecommerce.yaml` every kind reaches every label; what a kind cannot reach is some of
 the *rules*: `negation_violated`/`negation_unconfirmed` need a negation query, `alternative_gets_original`/
 `alternative_fulfilled` an alternative one, `brand_mismatch` a plain query naming a brand (alternative queries
-name one but are exempt), `attribute_*` and `vague_listing` a query asking for attributes (never an alternative
-one). A cell no scenario can fill under another rule set falls back to the label's other kinds.
+name one but are exempt), `attribute_*` a query asking for attributes (never an alternative one), and
+`vague_listing` a plain, qa or knowledge one (a negation query with a vague listing is `negation_unconfirmed`).
+A cell no scenario can fill under another rule set falls back to the label's other kinds.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def quotas(n: int, mix: dict, ahead: dict | None = None) -> dict:
     counts = {key: int(value) for key, value in raw.items()}
     order = list(mix)
     tie = ahead or {}
-    for key in sorted(raw, key=lambda k: (counts[k] - raw[k], tie.get(k, 0), order.index(k)))[: n - sum(counts.values())]:
+    ranked = sorted(raw, key=lambda k: (counts[k] - raw[k], tie.get(k, 0), order.index(k)))
+    for key in ranked[: n - sum(counts.values())]:
         counts[key] += 1
     return counts
 

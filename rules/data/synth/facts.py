@@ -109,7 +109,8 @@ def core_title(core: str) -> str:
 def listing(p: ProductFacts) -> Product:
     """What a shopper sees: the title spells out the main facts; hidden facts appear nowhere."""
     facts = p.listed()
-    head = [p.brand, p.model or "", GENDER_WORD.get(facts.get("gender", ""), ""), _core_words(p.model, p.core)]
+    head = [p.brand, p.model or "", GENDER_WORD.get(facts.get("gender", ""), ""),
+            core_title(core_words(p.model, p.core))]
     title = " ".join(part for part in head if part)
     if "compatible with" in facts:
         title += f" for {facts['compatible with']}"
@@ -120,9 +121,9 @@ def listing(p: ProductFacts) -> Product:
     return Product(title=title, category=path, brand=p.brand, attributes=facts, price=p.price)
 
 
-def _core_words(model: str | None, core: str) -> str:
+def core_words(model: str | None, core: str) -> str:
     """The product word, minus what the model name already says ("Away The Carry-On Suitcase", not "...Carry-on")."""
-    words = core_title(core).split()
+    words = core.split()
     last = model.split()[-1].lower() if model else ""
     if last == words[-1].lower() or (model or "").lower().endswith(core.lower()):
         return ""

@@ -10,7 +10,7 @@ The label is never set here: the rule set's decision rules turn these verdicts i
 from __future__ import annotations
 
 from rules.data.synth.catalog import CATEGORIES, Want, fits, kin, neighbours
-from rules.data.synth.facts import ProductFacts, QueryFacts
+from rules.data.synth.facts import ProductFacts, QueryFacts, core_words
 from rules.data.synth.vocab import art, relation
 
 # The steps (and the verdicts of each) that the judge computes: a rule set must have exactly these, plus its
@@ -38,7 +38,7 @@ def judge(q: QueryFacts, p: ProductFacts) -> tuple[dict[str, str], dict[str, str
     category, category_why = _category(q, p)
     core, core_why = _core(q, p)
     brand, brand_why = _brand(q, p)
-    attrs, attrs_why = _attributes(q, p, category)
+    attrs, attrs_why = _attributes(q, p, category, core)
     vague = [w.key for w in q.wants if w.key in p.hidden]
     verdicts = {"query": q.intent, "product": "vague" if vague else "clear", "category": category,
                 "core_product": core, "brand_model": brand, "attributes": attrs}
@@ -64,7 +64,7 @@ def _product_why(p: ProductFacts, vague: list[str]) -> str:
     facts = p.listed()
     shown = [f"{k} {v}" for k, v in facts.items() if k != "compatible with"][:3]
     fits = f" for the {facts['compatible with']}" if "compatible with" in facts else ""
-    head = f"{p.named} {p.core}{fits}"
+    head = " ".join(filter(None, (p.named, core_words(p.model, p.core)))) + fits
     if vague:
         return f"{head}; the listing does not give its {' or '.join(vague)}, which the query asks about."
     return f"{head}" + (f", {', '.join(shown)}" if shown else "") + f", at {p.price:.2f}."
@@ -96,16 +96,24 @@ def _asked(q: QueryFacts) -> str:
 def _core(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
     asked = _asked(q)
     if p.core in q.cores:
-        how = "as asked" if p.core == q.noun else f"which counts as {asked} here"
+        how = "as asked" if art(p.core) == art(q.noun) or art(p.core) == asked else f"which counts as {asked} here"
         return "match", f"The product is {art(p.core)}, {how}."
     close = next((c for c in q.cores if kin(p.core, c)), None)
     lacks = unserved(q, p)
     if close is not None and lacks:  # a close word serves only a query it can answer
-        return "mismatch", (f"The product is {art(p.core)}: close to {art(close)}, but with no {' or '.join(lacks)} "
-                            f"it cannot serve as {asked} here.")
+        return "mismatch", (f"The product is {art(p.core)}: close to {art(close)}, but the query turns on "
+                            f"{' and '.join(lacks)}, which {p.core} listings do not state, so it cannot stand in for "
+                            f"{asked} here.")
     if close is not None:
         return "partial", f"The product is {art(p.core)}: close to {art(close)}, but not the same product."
+    if q.intent in ("qa", "knowledge") and p.cat.key == q.category:  # "an instant camera, not a camera" is false
+        return "mismatch", f"The product is {art(p.core)}; the need calls for {_either(q.cores)}."
     return "mismatch", f"The product is {art(p.core)}, not {asked}."
+
+
+def _either(words: tuple[str, ...]) -> str:
+    named = [art(w) for w in words]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
 
 
 def _brand(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
@@ -121,15 +129,16 @@ def _brand(q: QueryFacts, p: ProductFacts) -> tuple[str, str]:
         return "match", f"{p.named}, as named."
     if original:
         return "mismatch", f"{p.named} is another brand than {q.named}, at {p.price:.2f}."
-    return "mismatch", f"The query names {q.named}; this is {p.named}."
+    return "mismatch", f"The query names {q.named}; this is {p.named}" + ("" if p.named.endswith(".") else ".")
 
 
-def _attributes(q: QueryFacts, p: ProductFacts, category: str) -> tuple[str, str]:
+def _attributes(q: QueryFacts, p: ProductFacts, category: str, core: str) -> tuple[str, str]:
     if not q.wants:
         return "not_mentioned", "The query asks for no particular attribute."
-    if category in ("mismatch", "accessory"):  # what the shopper asks of one product says nothing of another
-        whose = "another category" if category == "mismatch" else f"they are asked of {_asked(q)}"
-        return "not_mentioned", f"Not applicable: {whose}, not of {art(p.core)}."
+    if category == "mismatch":  # what the shopper asks of one product says nothing of another
+        return "not_mentioned", f"Not applicable: {art(p.core)} is from another category."
+    if category == "accessory" or core == "mismatch":
+        return "not_mentioned", f"Not applicable: the query asks them of {_asked(q)}, not of {art(p.core)}."
     facts, attrs = p.listed(), p.cat.attrs_for(p.core)
     outcomes = [(w, _outcome(w, facts.get(w.key), w.key in attrs)) for w in q.wants]
     worst = max((o for _, o in outcomes), key=SEVERITY.__getitem__)
@@ -137,10 +146,8 @@ def _attributes(q: QueryFacts, p: ProductFacts, category: str) -> tuple[str, str
 
 
 def _outcome(want: Want, value: str | None, has_key: bool = True) -> str:
-    if value is None and not has_key:
-        return "match" if want.exclude else "absent"  # nothing to exclude where the product has no such thing
     if value is None:
-        return "missing"
+        return "missing" if has_key else "absent"
     if want.exclude:
         return "excluded" if value in want.good else "match"
     return "match" if value in want.good else "partial" if value in want.partial else "mismatch"
@@ -148,8 +155,10 @@ def _outcome(want: Want, value: str | None, has_key: bool = True) -> str:
 
 def _attr_why(w: Want, value: str | None, outcome: str, core: str) -> str:
     key = w.key[0].upper() + w.key[1:]
-    if value is None and outcome in ("absent", "match"):
-        return f"{key}: not applicable, {art(core)} has no {w.key}" + (f", so no {w.said}." if w.exclude else ".")
+    if outcome == "absent":
+        if w.key == "compatible with":
+            return f"{key}: not applicable, {art(core)} is not made for a particular device."
+        return f"{key}: not applicable, {core} listings do not state it."
     if w.exclude:
         if outcome == "missing":
             return f"{key}: not stated, so it may have the {w.said} the shopper excludes."
@@ -163,6 +172,6 @@ def _attr_why(w: Want, value: str | None, outcome: str, core: str) -> str:
     if outcome == "match":
         return f"{key}: {value}, as asked." if value == w.said else f"{key}: {value}, which meets it ({wanted})."
     if outcome == "partial":
-        how = relation(w.key, w.said, value) if w.literal else "only part of it"
+        how = relation(w.key, w.said, value) if w.literal else "close, but not quite it"
         return f"{key}: {wanted}; the listing says {value}, {how}."
     return f"{key}: {wanted}; the listing says {value}."

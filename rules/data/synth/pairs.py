@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from rules.data.synth.catalog import CATEGORIES, Category, fits, kin, neighbours, signature
+from rules.data.synth.catalog import CATEGORIES, Category, fits, kin, neighbours, pin_options, signature
 from rules.data.synth.facts import ProductFacts, QueryFacts, sample_product
 
 Builder = Callable[[QueryFacts, random.Random], "ProductFacts | None"]
@@ -157,12 +157,19 @@ def _twist(kind: str) -> Builder:
             return None
         if kind in ("vague", "silent"):
             product = _product(q, cat, core, rng)
-            return product.hide(want.key)
+            return None if names_fact(product, want.key) else product.hide(want.key)
         pools = {"mismatch": [v for v in attr.values if v not in want.good + want.partial],
                  "partial": list(want.partial), "excluded": list(want.good)}
         pool = [v for v in pools[kind] if v in attr.values]
         return _product(q, cat, core, rng, fixed={want.key: rng.choice(pool)}) if pool else None
     return build
+
+
+def names_fact(p: ProductFacts, key: str) -> bool:
+    """Whether the product's model or brand fixes `key` (an Air Force 1 is leather): its listing cannot be vague
+    about it to a judge who knows the name."""
+    model = next((m for m in p.cat.models if m.brand == p.brand and m.name == p.model), None)
+    return bool(pin_options(model.pins if model else (), key) or pin_options(p.cat.brand(p.brand).pins, key))
 
 
 ANY = ("plain", "negation", "alternative", "qa", "knowledge")
@@ -181,7 +188,7 @@ SCENARIOS: dict[str, tuple[int, Builder, tuple[str, ...]]] = {
     "other_model": (2, other_model, ("plain",)),
     "attr_mismatch": (2, _twist("mismatch"), WANTS),
     "attr_partial": (3, _twist("partial"), WANTS),
-    "vague": (3, _twist("vague"), WANTS),
+    "vague": (3, _twist("vague"), ("plain", "qa", "knowledge")),  # negation: it would read as "silent"
     "excluded": (2, _twist("excluded"), ("negation",)),
     "silent": (3, _twist("silent"), ("negation",)),
 }

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import random
 
-from rules.data.synth.catalog import Category, exclusion, pin_options, want_value
-from rules.data.synth.facts import QueryFacts
-from rules.data.synth.vocab import NOT_SEARCHED, NOT_SEARCHED_KEYS, phrase
+from rules.data.synth.catalog import Attr, Category, Want, pin_options
+from rules.data.synth.facts import QueryFacts, core_words
+from rules.data.synth.vocab import NOT_SEARCHED, NOT_SEARCHED_KEYS, compare, members, phrase
 
 INTENTS = ("plain", "negation", "alternative", "qa", "knowledge")
 NEGATION_TEMPLATES = ("{noun} not {head}", "{noun} without {head}", "non-{head} {noun}", "{noun} no {head}")
@@ -23,6 +23,17 @@ HEAD_TEMPLATES = {"nonstick": ("{noun} without nonstick coating", "{noun} not no
 COLOUR_TEMPLATES = ("{noun} not {head}", "{noun} any colour but {head}", "{noun} in any colour except {head}")
 ALTERNATIVE_TEMPLATES = ("dupe for {named}", "{named} dupe", "cheaper alternative to {named}",
                          "affordable {noun} like {named}", "{named} alternative", "budget {noun} similar to {named}")
+
+
+def want_value(attr: Attr, value: str, said: str | None = None) -> Want:
+    """A literal attribute request ("navy", "size 10"): which listed values match it or come close."""
+    good = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "match")
+    part = tuple(v for v in attr.values if compare(attr.key, value, v, attr.values, attr.ordered) == "partial")
+    return Want(attr.key, said or value, good, part)
+
+
+def exclusion(attr: Attr, head: str) -> Want:
+    return Want(attr.key, head, tuple(v for v in attr.values if v in members(attr.key, head)), exclude=True)
 
 
 def eligible(intent: str, cat: Category) -> bool:
@@ -78,11 +89,16 @@ def _options(cat: Category, brand: str | None, model, key: str, attr) -> list[st
 
 def _pick_keys(attrs: dict, rng: random.Random) -> list[str]:
     """0-2 attributes to ask for; an accessory query usually names what it must fit ("iphone 15 case")."""
-    keys = [k for k in attrs if k != "compatible with" and k not in NOT_SEARCHED_KEYS]
+    keys = [k for k in attrs if k != "compatible with" and k not in NOT_SEARCHED_KEYS and searched(attrs[k])]
     chosen = rng.sample(keys, min(len(keys), rng.choice((0, 1, 1, 2))))
     if "compatible with" in attrs and rng.random() < 0.7:
         chosen.insert(0, "compatible with")
     return chosen
+
+
+def searched(attr) -> bool:
+    """Whether shoppers search by the attribute (nobody types "passive isolation earbuds" or "touchscreen tablet")."""
+    return len(attr.values) > 1 and any(v not in NOT_SEARCHED for v in attr.values)  # one value: no choice
 
 
 def _values(attr) -> list[str]:
@@ -100,8 +116,9 @@ def _compose(brand: str | None, model: str | None, noun: str, wants: list, rng: 
             where, words = "after", rng.choice(("for ", "")) + want.said
         (before if where == "before" else after).append(words)
     name = [brand or "", model or ""]
-    if model and rng.random() < 0.4:
-        name = [model]  # "iphone 15 pro 256gb", "pegasus 41 running shoes"
+    if model and any(ch.isdigit() for ch in model) and rng.random() < 0.4:
+        name = [model]  # "iphone 15 pro 256gb", "pegasus 41 running shoes" (not "ceramic cookware set": a material?)
+    noun = core_words(model, noun) if model else noun  # "cerave hydrating facial cleanser", not "... cleanser cleanser"
     words = [*name, *before, noun, *after]
     return " ".join(" ".join(w for w in words if w).lower().split())
 
@@ -113,7 +130,8 @@ def _negation(cat: Category, rng: random.Random) -> QueryFacts:
     core = rng.choice(cores)
     attrs = cat.attrs_for(core)
     wants = [exclusion(attrs[key], head)]
-    extra = [k for k in attrs if k not in (key, "compatible with") and k not in NOT_SEARCHED_KEYS]
+    extra = [k for k in attrs
+             if k not in (key, "compatible with") and k not in NOT_SEARCHED_KEYS and searched(attrs[k])]
     if extra and rng.random() < 0.35:
         k = rng.choice(extra)
         wants.append(want_value(attrs[k], rng.choice(_values(attrs[k]))))

@@ -33,12 +33,13 @@ def split_stats(examples: list[Example], rules: CompiledRuleSet) -> dict:
 def format_table(stats: dict[str, dict]) -> str:
     """One row per label, query type, label's query-kind mix and decision rule; one column per split."""
     splits = list(stats)
-    mixes = {s: {label: "/".join(str(n) for n in kinds.values()) for label, kinds in stats[s]["intents_by_label"].items()}
-             for s in splits}
+    mixes = {s: {label: "/".join(str(n) for n in kinds.values())
+                 for label, kinds in stats[s]["intents_by_label"].items()} for s in splits}
     width = max(len(s) for s in [*splits, *(m for mix in mixes.values() for m in mix.values())]) + 2
     lines = [f"{'':28}" + "".join(f"{s:>{width}}" for s in splits)]
     for section in ("labels", "query_types", "intents_by_label", "rules"):
-        lines.append(f"{section}:" if section != "intents_by_label" else f"query kinds per label ({'/'.join(INTENTS)}):")
+        title = f"query kinds per label ({'/'.join(INTENTS)})" if section == "intents_by_label" else section
+        lines.append(f"{title}:")
         for name in stats[splits[0]][section]:
             cells = [mixes[s][name] if section == "intents_by_label" else stats[s][section][name] for s in splits]
             lines.append(f"  {name:26}" + "".join(f"{cell:>{width}}" for cell in cells))

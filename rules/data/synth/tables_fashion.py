@@ -2,11 +2,15 @@
 
     cores     product words (unique across the catalog), as written in titles
     brands    'Name[*premium|.budget][xPRICE_FACTOR] {pinned key: value} (the cores it makes)', ';'-separated
-    models    'Brand: Model = core {pins} | Model = core; Brand: ...'
+    models    'Brand: Model = core {pins} | Model = core; Brand: ...'; a pin 'key: a/b' allows either value
     attrs     'key[~ ordered: a neighbour is partial][@core/core]: v, v, v', ';'-separated; first spec per key wins
     price     'lo-hi' for the mid tier; 'core: lo-hi' overrides
+    adjacent  'category, category@core/core': neighbouring categories; '@' = only these words of ours neighbour it
+    fits      'accessory word: device word, device word; ...' (accessory categories): what each accessory is for
+    model_pins 'key, key': facts every model must pin (a model name fixes its screen size, its colours)
     negate    'key: family head' a negation query may exclude ("not leather")
-    needs     (kind, "query | query", noun, "cores", gist, [(key, said, "good values", "partial values")])
+    needs     (kind, "query | query", noun, "cores", gist, [(key, said, "good values", "partial values")]); a query
+              text that names product words accepts only those (`catalog._needs`)
 """
 
 SHOE_SIZES = "6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5, 11, 11.5, 12, 13"
@@ -34,7 +38,7 @@ SPECS = [
          attrs=f"colour: black, white, grey, navy, blue, red, olive, beige, pink; size~: {SHOE_SIZES}; gender: men, "
                "women, unisex; material@running shoes/trail running shoes: mesh, knit, synthetic; "
                "material@hiking boots: leather, nubuck, suede, synthetic; "
-               "material@sandals: leather, rubber, synthetic; "
+               "material@sandals: leather, rubber, synthetic; material@loafers: leather, suede; "
                "material: leather, suede, canvas, mesh, knit; support@running shoes: neutral, stability, motion "
                "control; cushioning@walking shoes/sneakers: maximum cushioning, moderate cushioning, "
                "minimal cushioning",
@@ -99,16 +103,17 @@ SPECS = [
                "bag/crossbody bag/shoulder bag: leather, full-grain leather, faux leather, canvas, nylon, suede; "
                "material: nylon, polyester, canvas, leather; laptop fit@tote bag/backpack: fits 15.6 inch laptop, "
                "fits 13 inch laptop, no laptop sleeve",
-         price="60-170; backpack: 40-90; belt bag: 25-50", adjacent="luggage, camping@backpack", negate="material: leather",
+         price="60-170; backpack: 40-90; belt bag: 25-50", adjacent="luggage, camping@backpack",
+         negate="material: leather",
          needs=[("qa", "work bag that fits a 15 inch laptop | which bag can hold a 15.6 inch laptop", "a work bag",
                  "tote bag, backpack", "a 15.6 inch laptop needs a bag with a sleeve at least that big",
                  [("laptop fit", "room for a 15.6 inch laptop", "fits 15.6 inch laptop", "fits 13 inch laptop")])]),
     dict(key="luggage", name="Luggage", dept="Bags & Luggage",
          cores="carry-on suitcase, checked suitcase, duffel bag, garment bag",
          brands="Rimowa*x5 {material: aluminium} (carry-on suitcase, checked suitcase); Away* {material: "
-                "polycarbonate} (carry-on suitcase, checked suitcase); Samsonite; Travelpro {material: nylon}; "
-                "Osprey (duffel bag); Amazon Basics. (carry-on suitcase, checked suitcase, duffel bag); Coolife. "
-                "(carry-on suitcase, checked suitcase)",
+                "polycarbonate} (carry-on suitcase, checked suitcase); Samsonite; Travelpro {material: nylon}; Osprey "
+                "{material: nylon/polyester} (duffel bag); Amazon Basics. (carry-on suitcase, checked suitcase, duffel "
+                "bag); Coolife. (carry-on suitcase, checked suitcase)",
          models="Rimowa: Essential Cabin = carry-on suitcase {material: polycarbonate} | Original Check-In L = "
                 "checked suitcase {material: aluminium}; Away: The Carry-On = carry-on suitcase | The Large = "
                 "checked suitcase; Osprey: Transporter 65 = duffel bag",
@@ -126,13 +131,13 @@ SPECS = [
                 "watch, chronograph); Seiko; Citizen; Tissot; Hamilton (field watch, chronograph, dress watch); "
                 "Casio. (dive watch, field watch, chronograph); Timex. (field watch, dress watch, chronograph)",
          models="Rolex: Submariner Date = dive watch {water resistance: 300 m} | Datejust 36 = dress watch {water "
-                "resistance: 100 m}; Omega: Seamaster Diver 300M = dive watch {water resistance: 300 m} | "
-                "Speedmaster Moonwatch = chronograph {water resistance: 50 m}; Tudor: Black Bay 58 = dive watch "
-                "{water resistance: 200 m, colour: black}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage "
+                "resistance: 100 m}; Omega: Seamaster Diver 300M = dive watch {water resistance: 300 m} | Speedmaster "
+                "Moonwatch = chronograph {water resistance: 50 m}; Tudor: Black Bay 58 = dive watch {water resistance: "
+                "200 m, colour: black}; Seiko: Prospex Turtle = dive watch {water resistance: 200 m} | Presage "
                 "Cocktail Time = dress watch {water resistance: 50 m}; Casio: Duro MDV106 = dive watch {water "
-                "resistance: 200 m}; Hamilton: Khaki Field Mechanical = field watch {water resistance: 50 m}; "
-                "Tissot: PRX Powermatic 80 = dress watch {water resistance: 100 m}; Timex: Expedition Scout = field "
-                "watch {water resistance: 50 m}",
+                "resistance: 200 m}; Hamilton: Khaki Field Mechanical = field watch {water resistance: 50 m}; Tissot: "
+                "PRX Powermatic 80 = dress watch {water resistance: 100 m}; Timex: Expedition Scout = field watch "
+                "{water resistance: 50 m}",
          attrs="colour: black, blue, green, white, silver, gold; material: stainless steel, leather, rubber, nylon; "
                "gender: men, women, unisex; water resistance~@dive watch: 100 m, 200 m, 300 m; water "
                "resistance~: 30 m, 50 m, 100 m, 200 m",
@@ -181,9 +186,9 @@ SPECS = [
          cores="moisturizer, cleanser, serum, sunscreen, toner, eye cream",
          brands="La Mer*x6 (moisturizer, serum, eye cream); Drunk Elephant* {scent: unscented} (moisturizer, serum, "
                 "cleanser); Tatcha* (moisturizer, cleanser); La Roche-Posay (sunscreen, moisturizer, cleanser); "
-                "Clinique (moisturizer, cleanser, toner); Paula's Choice (toner, serum); Supergoop! (sunscreen); "
-                "CeraVe. {scent: unscented} (moisturizer, cleanser, sunscreen, eye cream); The Ordinary. (serum, "
-                "toner, moisturizer); Neutrogena.",
+                "Clinique {scent: unscented} (moisturizer, cleanser, toner); Paula's Choice (toner, serum); Supergoop! "
+                "(sunscreen); CeraVe. {scent: unscented} (moisturizer, cleanser, sunscreen, eye cream); The Ordinary. "
+                "{scent: unscented} (serum, toner, moisturizer); Neutrogena.",
          models="La Mer: Creme de la Mer = moisturizer {skin type: dry}; Drunk Elephant: Protini Polypeptide Cream = "
                 "moisturizer | C-Firma Fresh = serum {key ingredient: vitamin C}; Tatcha: The Water Cream = "
                 "moisturizer {skin type: oily}; CeraVe: Moisturizing Cream = moisturizer {skin type: dry, scent: "
@@ -246,5 +251,5 @@ KIN = [
     "dress watch ~ chronograph", "eau de parfum ~ eau de toilette", "eau de toilette ~ body mist",
     "moisturizer ~ tinted moisturizer", "foundation ~ tinted moisturizer", "foundation ~ concealer",
     "hot air brush ~ multi-styler", "hair dryer ~ multi-styler", "hair straightener ~ multi-styler",
-    "leggings ~ running shorts", "track jacket ~ rain jacket", "backpack ~ hiking backpack",
+    "backpack ~ hiking backpack",
 ]

@@ -59,7 +59,8 @@ SPECS = [
                 "Bodum: Chambord = French press; Baratza: Encore = coffee grinder; Moccamaster: KBGV Select = drip "
                 "coffee maker {capacity: 10 cups}",
          attrs=f"colour: {HOME_COLOURS}; capacity~@drip coffee maker: 5 cups, 10 cups, 12 cups, 14 cups",
-         price="60-180; espresso machine: 250-600; French press: 20-45", adjacent="kitchen_appliances, drinkware",
+         price="60-180; espresso machine: 250-600; French press: 20-45",
+         adjacent="kitchen_appliances, drinkware@espresso machine/drip coffee maker/pod coffee machine/French press",
          needs=[("qa", "what coffee maker makes real espresso | machine for making lattes at home", "a coffee maker",
                  "espresso machine", "real espresso needs a pump espresso machine", []),
                 ("knowledge", "coffee maker for an office of 15 people | coffee maker for a big family", "a coffee "
@@ -79,7 +80,7 @@ SPECS = [
                "12 oz, 16 oz; capacity~: 12 oz, 20 oz, 24 oz, 32 oz, 40 oz; material@coffee mug: ceramic, glass; "
                "material@travel mug: insulated stainless steel, plastic; material: insulated stainless steel, "
                "single-wall stainless steel, BPA-free plastic, glass",
-         price="15-35", adjacent="coffee_makers", negate="material: plastic",
+         price="15-35", adjacent="coffee_makers@coffee mug/travel mug", negate="material: plastic",
          needs=[("knowledge", "water bottle that keeps drinks cold all day | something to keep my drinks cold all day",
                  "insulated drinkware", "water bottle, tumbler", "all-day cold needs double-wall vacuum insulation",
                  [("material", "vacuum insulation", "insulated stainless steel", "")])]),

@@ -33,8 +33,9 @@ SPECS = [
                 "10+}; Hasbro: Monopoly Classic = board game {age: ages 8+}; Mattel: UNO = card game {age: ages 6+}; "
                 "Exploding Kittens: Original Edition = card game {age: ages 6+}; Cards Against Humanity: Main Game = "
                 "party game {age: ages 17+}",
-         attrs="age@party game: ages 14+, ages 17+; age: ages 6+, ages 8+, ages 10+, ages 14+; players: 2-4 players, "
-               "2-6 players, 3-8 players, 1 player; pieces@jigsaw puzzle: 500 pieces, 1000 pieces, 2000 pieces",
+         attrs="age@party game: ages 14+, ages 17+; age: ages 6+, ages 8+, ages 10+, ages 14+; players@party "
+               "game: 3-8 players, 4-20 players; players@board game/card game: 1-4 players, 2-4 players, 2-6 "
+               "players; pieces@jigsaw puzzle: 500 pieces, 1000 pieces, 2000 pieces",
          price="15-45", adjacent="toys",
          needs=[("knowledge", "game for family night with a 7 year old | board game the whole family can play with "
                  "young kids", "a family game", "board game, card game", "a 7 year old can play games rated 6+",

@@ -8,27 +8,28 @@ SPECS = [
          brands="Apple*x2.2 (smartphone); Samsung* (smartphone); Google (smartphone); OnePlus (smartphone); Motorola "
                 "(smartphone); Lively (flip phone, smartphone); Nokia. (flip phone, smartphone); Doro. (flip phone)",
          models="Apple: iPhone 15 = smartphone {colour: black/blue/green/pink, storage: 128GB/256GB/512GB, special "
-                "feature: dual camera} | iPhone 15 Pro = smartphone {colour: black/white/blue, storage: 128GB/256GB/"
-                "512GB/1TB, special feature: triple camera/120Hz display} | iPhone 14 = smartphone {colour: black/"
-                "white/blue/purple, storage: 128GB/256GB/512GB, special feature: dual camera}; Samsung: Galaxy S24 = "
-                "smartphone {colour: black/graphite/purple, storage: 128GB/256GB/512GB, special feature: triple "
-                "camera/120Hz display} | Galaxy S24 Ultra = smartphone {colour: black/graphite/purple, storage: 256GB/"
-                "512GB/1TB, special feature: large 6.7 inch screen/triple camera/120Hz display} | Galaxy Z Flip6 = "
-                "smartphone {colour: blue/silver/green, storage: 256GB/512GB, special feature: large 6.7 inch screen/"
-                "120Hz display}; Google: Pixel 8 = smartphone {colour: black/pink, storage: 128GB/256GB, special "
-                "feature: 120Hz display/dual camera} | Pixel 8a = smartphone {colour: black/white/blue/green, storage: "
-                "128GB/256GB, special feature: 120Hz display/dual camera}; OnePlus: 12 = smartphone {colour: black/"
-                "green, storage: 256GB/512GB, special feature: large 6.7 inch screen/triple camera/120Hz display}; "
-                "Motorola: Moto G Power = smartphone {colour: blue/purple, storage: 128GB/256GB, special feature: large "
-                "6.7 inch screen/120Hz display}; Lively: Jitterbug Flip2 = flip phone {colour: black, special feature: "
-                "SOS button and big buttons} | Jitterbug Smart4 = smartphone {colour: black, storage: 64GB, special "
-                "feature: simple mode with large icons}; Nokia: 2780 Flip = flip phone {colour: blue/black, special "
-                "feature: long battery life}; Doro: 7100 = flip phone {colour: black/white, special feature: SOS "
-                "button and big buttons}",
+                "feature: dual camera} | iPhone 15 Pro = smartphone {colour: black/white/blue, storage: "
+                "128GB/256GB/512GB/1TB, special feature: triple camera/120Hz display} | iPhone 14 = smartphone "
+                "{colour: black/white/blue/purple, storage: 128GB/256GB/512GB, special feature: dual camera}; Samsung: "
+                "Galaxy S24 = smartphone {colour: black/graphite/purple, storage: 128GB/256GB/512GB, special feature: "
+                "triple camera/120Hz display} | Galaxy S24 Ultra = smartphone {colour: black/graphite/purple, storage: "
+                "256GB/512GB/1TB, special feature: large 6.7 inch screen/triple camera/120Hz display} | Galaxy Z Flip6 "
+                "= smartphone {colour: blue/silver/green, storage: 256GB/512GB, special feature: large 6.7 inch "
+                "screen/120Hz display}; Google: Pixel 8 = smartphone {colour: black/pink, storage: 128GB/256GB, "
+                "special feature: 120Hz display/dual camera} | Pixel 8a = smartphone {colour: black/white/blue/green, "
+                "storage: 128GB/256GB, special feature: 120Hz display/dual camera}; OnePlus: 12 = smartphone {colour: "
+                "black/green, storage: 256GB/512GB, special feature: large 6.7 inch screen/triple camera/120Hz "
+                "display}; Motorola: Moto G Power = smartphone {colour: blue/purple, storage: 128GB/256GB, special "
+                "feature: large 6.7 inch screen/120Hz display}; Lively: Jitterbug Flip2 = flip phone {colour: black, "
+                "special feature: SOS button and big buttons} | Jitterbug Smart4 = smartphone {colour: black, storage: "
+                "64GB, special feature: simple mode with large icons}; Nokia: 2780 Flip = flip phone {colour: "
+                "blue/black, special feature: long battery life}; Doro: 7100 = flip phone {colour: black/white, "
+                "special feature: SOS button and big buttons}",
          attrs=f"colour: {DEVICE_COLOURS}; storage~@smartphone: {STORAGE}; special feature@flip phone: SOS button and "
                "big buttons, loud speaker, long battery life; special feature: simple mode with large icons, large "
                "6.7 inch screen, 120Hz display, triple camera, dual camera",
-         price="180-450; flip phone: 50-110", adjacent="tablets@smartphone", model_pins="colour, storage, special feature",
+         price="180-450; flip phone: 50-110", adjacent="tablets@smartphone",
+         model_pins="colour, storage, special feature",
          needs=[("knowledge", "phone for elderly parents | easy phone for my grandma | phone for someone with poor "
                  "eyesight and dementia", "a phone", "smartphone, flip phone",
                  "elderly users need a simple phone: big buttons or a simple mode, ideally an SOS key",
@@ -37,37 +38,38 @@ SPECS = [
                    "large 6.7 inch screen, loud speaker")])]),
     dict(key="phone_accessories", name="Cell Phone Accessories", dept="Electronics", accessory_for="phones",
          cores="phone case, screen protector, phone charger, car phone mount",
-         brands="Apple*x1.6 {colour: white} (phone charger); OtterBox*x1.4 (phone case, screen protector); Spigen (phone case, "
-                "screen protector, car phone mount); Anker (phone charger, car phone mount); Belkin (phone charger, "
-                "screen protector, car phone mount); ESR. (phone case, screen protector); Amazon Basics. (phone "
-                "charger, car phone mount)",
+         brands="Apple*x1.6 {colour: white} (phone charger); OtterBox*x1.4 (phone case, screen protector); Spigen "
+                "(phone case, screen protector, car phone mount); Anker (phone charger, car phone mount); Belkin "
+                "(phone charger, screen protector, car phone mount); ESR. (phone case, screen protector); Amazon "
+                "Basics. (phone charger, car phone mount)",
          models="OtterBox: Defender = phone case {protection: drop-tested to military standard, material: "
                 "polycarbonate} | Symmetry = phone case {material: polycarbonate}; Spigen: Tough Armor = phone case "
                 "{protection: drop-tested to military standard, material: TPU} | Ultra Hybrid = phone case {material: "
                 "TPU}; Anker: Nano 20W = phone charger",
          fits="phone case: smartphone, flip phone; screen protector: smartphone, flip phone",
-         attrs="colour@phone case: black, clear, blue, pink, green, purple; colour@phone charger/car phone mount: black, "
-               "white; material@phone case: silicone, TPU, leather, polycarbonate; protection@phone case: drop-tested "
-               "to military standard, slim fit; type@screen protector: tempered glass, privacy glass, matte film; "
-               "compatible with@phone case/screen protector: @parent",
+         attrs="colour@phone case: black, clear, blue, pink, green, purple; colour@phone charger/car phone mount: "
+               "black, white; material@phone case: silicone, TPU, leather, polycarbonate; protection@phone case: "
+               "drop-tested to military standard, slim fit; type@screen protector: tempered glass, privacy glass, "
+               "matte film; compatible with@phone case/screen protector: @parent",
          price="12-35", negate="material: leather; colour: black",
          needs=[("qa", "which phone case protects best against drops | most protective phone case", "a phone case",
                  "phone case", "drop protection is proven by military-standard drop tests",
                  [("protection", "tested drop protection", "drop-tested to military standard", "")])]),
     dict(key="tablets", name="Tablets & E-readers", dept="Electronics", cores="tablet, e-reader, kids tablet",
          brands="Apple* (tablet); Samsung (tablet); Lenovo (tablet); Amazon. {screen size: 8 inch/10.1 inch/11 inch, "
-                "storage: 8GB/16GB/32GB/64GB/128GB} (tablet, e-reader, kids tablet); Kobo "
-                "(e-reader); reMarkable* {water resistance: not water resistant} (e-reader)",
-         models="Apple: iPad Air 11 = tablet {screen size: 11 inch, colour: blue/purple/graphite/white} | iPad Pro 13 = "
-                "tablet {screen size: 13 inch, colour: silver/black}; Samsung: Galaxy Tab S9 = tablet {screen size: 11 "
-                "inch, colour: graphite} | Galaxy Tab A9 = tablet {screen size: 8 inch, colour: graphite/silver/blue}; "
-                "Amazon: Fire HD 10 = tablet {screen size: 10.1 inch, colour: black/blue/purple/green} | Kindle "
-                "Paperwhite = e-reader {water resistance: IPX8, colour: black/green/pink} | Fire HD 8 Kids = kids "
-                "tablet {colour: blue/purple/green}; Kobo: Clara 2E = e-reader {water resistance: IPX8, colour: blue}; "
-                "Lenovo: Tab M10 = tablet {screen size: 10.1 inch, colour: graphite/blue}",
+                "storage: 8GB/16GB/32GB/64GB/128GB} (tablet, e-reader, kids tablet); Kobo (e-reader); reMarkable* "
+                "{water resistance: not water resistant, colour: graphite, storage: 8GB} (e-reader)",
+         models="Apple: iPad Air 11 = tablet {screen size: 11 inch, colour: blue/purple/graphite/white} | iPad Pro 13 "
+                "= tablet {screen size: 13 inch, colour: silver/black}; Samsung: Galaxy Tab S9 = tablet {screen size: "
+                "11 inch, colour: graphite} | Galaxy Tab A9 = tablet {screen size: 8 inch, colour: "
+                "graphite/silver/blue}; Amazon: Fire HD 10 = tablet {screen size: 10.1 inch, colour: "
+                "black/blue/purple/green} | Kindle Paperwhite = e-reader {water resistance: IPX8, colour: "
+                "black/green/pink} | Fire HD 8 Kids = kids tablet {colour: blue/purple/green}; Kobo: Clara 2E = "
+                "e-reader {water resistance: IPX8, colour: blue}; Lenovo: Tab M10 = tablet {screen size: 10.1 inch, "
+                "colour: graphite/blue}",
          attrs=f"colour: {DEVICE_COLOURS}; storage~@e-reader: 8GB, 16GB, 32GB; storage~@kids tablet: 16GB, 32GB, "
                "64GB; storage~: 32GB, 64GB, 128GB, 256GB; screen size~@tablet: 8 inch, 10.1 inch, 11 inch, 13 inch; "
-               "water resistance@e-reader: IPX8, not water resistant",
+               "water resistance@e-reader: IPX8, not water resistant; display: touchscreen",
          price="130-350; e-reader: 100-180; kids tablet: 80-140", adjacent="phones@tablet, laptops@tablet",
          model_pins="screen size, colour",
          needs=[("qa", "which e-reader can i read in the bath | waterproof e-reader for the pool", "an e-reader",
@@ -78,21 +80,21 @@ SPECS = [
          brands="Apple*x1.5 {display: non-touch, colour: silver/grey/black} (notebook laptop); Razer*x1.4 {colour: "
                 "black} (gaming laptop); Microsoft* {display: touchscreen} (2-in-1 laptop, notebook laptop); Dell; HP; "
                 "Lenovo; ASUS; Acer. ",
-         models="Apple: MacBook Air 13 = notebook laptop {screen size: 13.6 inch, colour: silver/grey/black} | MacBook Pro 14 = notebook laptop "
-                "{screen size: 14 inch, colour: silver/black}; Dell: XPS 13 = notebook laptop {screen size: 13.3 inch, "
-                "colour: silver/grey} | Inspiron 15 = notebook laptop {screen size: 15.6 inch, colour: black/silver} | "
-                "Alienware m16 = gaming laptop {screen size: 16 inch, colour: black}; HP: Pavilion 15 = notebook "
-                "laptop {screen size: 15.6 inch, colour: silver/blue} | Spectre x360 = 2-in-1 laptop {screen size: 14 "
-                "inch, colour: black/blue} | Chromebook 14 = Chromebook {screen size: 14 inch, colour: silver}; "
-                "Lenovo: ThinkPad X1 Carbon = notebook laptop {screen size: 14 inch, colour: black} | Yoga 7i = 2-in-1 "
-                "laptop {screen size: 14 inch, colour: grey/blue} | Legion 5 = gaming laptop {screen size: 15.6 inch, "
-                "colour: grey}; ASUS: ROG Zephyrus G14 = gaming laptop {screen size: 14 inch, colour: grey/silver} | "
-                "Zenbook 14 = notebook laptop {screen size: 14 inch, colour: blue/black} | Chromebook Plus CX34 = "
-                "Chromebook {screen size: 14 inch, colour: silver}; Acer: Aspire 5 = notebook laptop {screen size: "
-                "15.6 inch, colour: silver/grey} | Nitro V 15 = gaming laptop {screen size: 15.6 inch, colour: black} "
-                "| Chromebook 314 = Chromebook {screen size: 14 inch, colour: silver}; Razer: Blade 16 = gaming laptop "
-                "{screen size: 16 inch, colour: black}; Microsoft: Surface Pro 11 = 2-in-1 laptop {screen size: 13 inch, colour: "
-                "silver/black/blue}",
+         models="Apple: MacBook Air 13 = notebook laptop {screen size: 13.6 inch, colour: silver/grey/black} | MacBook "
+                "Pro 14 = notebook laptop {screen size: 14 inch, colour: silver/black}; Dell: XPS 13 = notebook laptop "
+                "{screen size: 13.3 inch, colour: silver/grey} | Inspiron 15 = notebook laptop {screen size: 15.6 "
+                "inch, colour: black/silver} | Alienware m16 = gaming laptop {screen size: 16 inch, colour: black}; "
+                "HP: Pavilion 15 = notebook laptop {screen size: 15.6 inch, colour: silver/blue} | Spectre x360 = "
+                "2-in-1 laptop {screen size: 14 inch, colour: black/blue} | Chromebook 14 = Chromebook {screen size: "
+                "14 inch, colour: silver}; Lenovo: ThinkPad X1 Carbon = notebook laptop {screen size: 14 inch, colour: "
+                "black} | Yoga 7i = 2-in-1 laptop {screen size: 14 inch, colour: grey/blue} | Legion 5 = gaming laptop "
+                "{screen size: 15.6 inch, colour: grey}; ASUS: ROG Zephyrus G14 = gaming laptop {screen size: 14 inch, "
+                "colour: grey/silver} | Zenbook 14 = notebook laptop {screen size: 14 inch, colour: blue/black} | "
+                "Chromebook Plus CX34 = Chromebook {screen size: 14 inch, colour: silver}; Acer: Aspire 5 = notebook "
+                "laptop {screen size: 15.6 inch, colour: silver/grey} | Nitro V 15 = gaming laptop {screen size: 15.6 "
+                "inch, colour: black} | Chromebook 314 = Chromebook {screen size: 14 inch, colour: silver}; Razer: "
+                "Blade 16 = gaming laptop {screen size: 16 inch, colour: black}; Microsoft: Surface Pro 11 = 2-in-1 "
+                "laptop {screen size: 13 inch, colour: silver/black/blue}",
          attrs="colour: silver, grey, black, blue; memory~@Chromebook: 4GB, 8GB; memory~: 8GB, 16GB, 32GB, 64GB; "
                "screen size~: 13 inch, 13.3 inch, 13.6 inch, 14 inch, 15.6 inch, 16 inch, 17.3 inch; graphics@gaming "
                "laptop: NVIDIA RTX 4060, NVIDIA RTX 4070; graphics: integrated graphics; display@2-in-1 laptop: "
@@ -109,8 +111,8 @@ SPECS = [
                  [("graphics", "dedicated graphics", "NVIDIA RTX 4070", "NVIDIA RTX 4060")])]),
     dict(key="laptop_accessories", name="Laptop Accessories", dept="Computers", accessory_for="laptops",
          cores="laptop sleeve, laptop stand, USB-C hub, laptop charger",
-         fits="laptop sleeve: notebook laptop, gaming laptop, 2-in-1 laptop, Chromebook; laptop charger: notebook laptop, "
-              "gaming laptop, 2-in-1 laptop, Chromebook",
+         fits="laptop sleeve: notebook laptop, gaming laptop, 2-in-1 laptop, Chromebook; laptop charger: notebook "
+              "laptop, gaming laptop, 2-in-1 laptop, Chromebook",
          brands="Satechi*x1.4 (USB-C hub, laptop stand); Anker (USB-C hub, laptop charger); "
                 "Belkin (USB-C hub, laptop stand); tomtoc (laptop sleeve); Rain Design (laptop stand); Amazon Basics. "
                 "(laptop sleeve, laptop stand, laptop charger)",
@@ -153,10 +155,11 @@ SPECS = [
                 "soundbar); Ultimate Ears (bluetooth speaker); Amazon. (smart speaker); Apple* (smart speaker); "
                 "Soundcore. (bluetooth speaker); Vizio. (soundbar)",
          models="JBL: Flip 6 = bluetooth speaker {water resistance: IP67} | Charge 5 = bluetooth speaker {water "
-                "resistance: IP67}; Sonos: Era 100 = smart speaker {colour: black/white} | Beam Gen 2 = soundbar {colour: black/white}; Bose: SoundLink Flex = "
-                "bluetooth speaker {water resistance: IP67} | Smart Soundbar = soundbar {colour: black}; Amazon: Echo Dot = smart "
-                "speaker {colour: black/white/blue} | Echo Pop = smart speaker {colour: black/white}; Apple: HomePod mini = smart speaker {colour: white/black/blue/grey}; Ultimate Ears: Wonderboom 4 "
-                "= bluetooth speaker {water resistance: IP67}",
+                "resistance: IP67}; Sonos: Era 100 = smart speaker {colour: black/white} | Beam Gen 2 = soundbar "
+                "{colour: black/white}; Bose: SoundLink Flex = bluetooth speaker {water resistance: IP67} | Smart "
+                "Soundbar = soundbar {colour: black}; Amazon: Echo Dot = smart speaker {colour: black/white/blue} | "
+                "Echo Pop = smart speaker {colour: black/white}; Apple: HomePod mini = smart speaker {colour: "
+                "white/black/blue/grey}; Ultimate Ears: Wonderboom 4 = bluetooth speaker {water resistance: IP67}",
          attrs="colour: black, white, blue, red, grey, green; water resistance@bluetooth speaker: IP67, IPX4, not "
                "water resistant",
          price="40-150; soundbar: 120-300", adjacent="headphones, tvs@soundbar",
@@ -171,25 +174,24 @@ SPECS = [
                 "{works with: iPhone and Android} (smart ring); Amazfit. {works with: iPhone and Android} "
                 "(smartwatch, fitness tracker); Xiaomi. {works with: iPhone and Android} (fitness tracker); "
                 "RingConn. {works with: iPhone and Android} (smart ring)",
-         models="Apple: Watch Series 9 = smartwatch {case size: 41 mm/45 mm} | Watch SE = smartwatch {case size: 40 mm/44 "
-                "mm} | Watch Ultra 2 = smartwatch {case size: 49 mm}; Samsung: Galaxy Watch6 = smartwatch {case size: "
-                "40 mm/44 mm}; Google: Pixel Watch 2 = smartwatch {case size: 41 mm}; Garmin: Forerunner 265 = "
+         models="Apple: Watch Series 9 = smartwatch {case size: 41 mm/45 mm} | Watch SE = smartwatch {case size: 40 "
+                "mm/44 mm} | Watch Ultra 2 = smartwatch {case size: 49 mm}; Samsung: Galaxy Watch6 = smartwatch {case "
+                "size: 40 mm/44 mm}; Google: Pixel Watch 2 = smartwatch {case size: 41 mm}; Garmin: Forerunner 265 = "
                 "smartwatch {case size: 42 mm/46 mm} | Venu 3 = smartwatch {case size: 41 mm/45 mm} | Vivosmart 5 = "
-                "fitness tracker; Fitbit: Charge 6 = fitness tracker | Inspire "
-                "3 = fitness tracker; Oura: Ring Gen3 = smart ring; Amazfit: Bip 5 = smartwatch {case size: 46 mm}",
-         attrs="colour: black, silver, gold, pink, blue, green; case size~@smartwatch: 40 mm, 41 mm, 42 mm, 44 mm, 45 mm, "
-               "46 mm, 49 mm; "
-               "works with: iPhone only, Android only, iPhone and Android",
+                "fitness tracker; Fitbit: Charge 6 = fitness tracker | Inspire 3 = fitness tracker; Oura: Ring Gen3 = "
+                "smart ring; Amazfit: Bip 5 = smartwatch {case size: 46 mm}",
+         attrs="colour: black, silver, gold, pink, blue, green; case size~@smartwatch: 40 mm, 41 mm, 42 mm, 44 mm, 45 "
+               "mm, 46 mm, 49 mm; works with: iPhone only, Android only, iPhone and Android",
          price="150-300; fitness tracker: 50-120", adjacent="watches", model_pins="case size",
          needs=[("qa", "which smartwatch works with iphone | smartwatch compatible with my iphone", "a smartwatch",
                  "smartwatch", "an iPhone owner needs a watch that pairs with iOS",
                  [("works with", "iPhone support", "iPhone only, iPhone and Android", "")])]),
     dict(key="cameras", name="Cameras", dept="Electronics",
          cores="mirrorless camera, DSLR camera, compact camera, action camera, instant camera", generic="camera",
-         brands="Leica*x4 (compact camera, mirrorless camera); Sony (mirrorless camera, compact camera); Canon "
-                "(mirrorless camera, DSLR camera, compact camera); Nikon (mirrorless camera, DSLR camera, compact "
-                "camera); Fujifilm (mirrorless camera, compact camera, instant camera); GoPro {colour: black} "
-                "(action camera); DJI {colour: black} (action camera); Kodak. (compact camera, instant camera); "
+         brands="Leica*x4 {colour: black/silver} (compact camera, mirrorless camera); Sony (mirrorless camera, compact "
+                "camera); Canon (mirrorless camera, DSLR camera, compact camera); Nikon (mirrorless camera, DSLR "
+                "camera, compact camera); Fujifilm (mirrorless camera, compact camera, instant camera); GoPro {colour: "
+                "black} (action camera); DJI {colour: black} (action camera); Kodak. (compact camera, instant camera); "
                 "Polaroid (instant camera)",
          models="Sony: Alpha a7 IV = mirrorless camera {screen: flip-out screen, colour: black} | ZV-1 II = compact "
                 "camera {screen: flip-out screen, colour: black}; Canon: EOS R50 = mirrorless camera {screen: flip-out "
@@ -199,8 +201,8 @@ SPECS = [
                 "screen, colour: black}; Fujifilm: X-T5 = mirrorless camera {colour: black/silver} | Instax Mini 12 = "
                 "instant camera; GoPro: HERO12 Black = action camera {colour: black}; DJI: Osmo Action 4 = action "
                 "camera {colour: black}; Leica: Q3 = compact camera {screen: flip-out screen, colour: black}",
-         attrs="colour@instant camera: white, pink, blue, green, purple; colour: black, silver, white; screen@mirrorless "
-               "camera/DSLR camera/compact camera: flip-out screen, fixed screen",
+         attrs="colour@instant camera: white, pink, blue, green, purple; colour: black, silver, white; "
+               "screen@mirrorless camera/DSLR camera/compact camera: flip-out screen, fixed screen",
          price="450-1100; compact camera: 150-500; action camera: 200-400; instant camera: 60-120",
          needs=[("knowledge", "camera for vlogging on youtube | best camera for a beginner vlogger", "a camera",
                  "mirrorless camera, compact camera", "vloggers film themselves, so the screen must flip to the front",
@@ -210,8 +212,8 @@ SPECS = [
          brands="Sigma (camera lens); Tamron (camera lens); Peak Design*x1.5 (camera bag, tripod); Manfrotto*x1.5 "
                 "(tripod, camera bag); SanDisk (memory card); Lexar (memory card); Amazon Basics. (tripod, camera "
                 "bag)",
-         fits="camera lens: mirrorless camera, DSLR camera; memory card: mirrorless camera, DSLR camera, compact camera, "
-              "action camera; tripod: mirrorless camera, DSLR camera, compact camera, action camera",
+         fits="camera lens: mirrorless camera, DSLR camera; memory card: mirrorless camera, DSLR camera, compact "
+              "camera, action camera; tripod: mirrorless camera, DSLR camera, compact camera, action camera",
          attrs="colour@tripod/camera bag: black, grey, green; compatible with@camera lens: @parent; capacity~@memory "
                "card: 64GB, 128GB, 256GB",
          price="25-90; camera lens: 300-700"),
@@ -232,11 +234,11 @@ SPECS = [
          generic="monitor",
          brands="Dell; LG; Samsung; ASUS; BenQ; Alienware* (gaming monitor); Acer. ; Sceptre. (gaming monitor, office "
                 "monitor)",
-         models="Dell: UltraSharp U2723QE = office monitor {panel: IPS, screen size: 27 inch, refresh rate: 60 Hz}; LG: "
-                "UltraGear 27GP850 = gaming monitor {panel: IPS, screen size: 27 inch, refresh rate: 165 Hz}; Samsung: "
-                "Odyssey G7 = gaming monitor {panel: VA, screen size: 27 inch/32 inch, refresh rate: 240 Hz}; BenQ: "
-                "Zowie XL2546K = gaming monitor {panel: TN, screen size: 24 inch, refresh rate: 240 Hz}; Alienware: "
-                "AW3423DWF = gaming monitor {panel: OLED, screen size: 34 inch, refresh rate: 165 Hz}",
+         models="Dell: UltraSharp U2723QE = office monitor {panel: IPS, screen size: 27 inch, refresh rate: 60 Hz}; "
+                "LG: UltraGear 27GP850 = gaming monitor {panel: IPS, screen size: 27 inch, refresh rate: 165 Hz}; "
+                "Samsung: Odyssey G7 = gaming monitor {panel: VA, screen size: 27 inch/32 inch, refresh rate: 240 Hz}; "
+                "BenQ: Zowie XL2546K = gaming monitor {panel: TN, screen size: 24 inch, refresh rate: 240 Hz}; "
+                "Alienware: AW3423DWF = gaming monitor {panel: OLED, screen size: 34 inch, refresh rate: 165 Hz}",
          attrs="screen size~@portable monitor: 14 inch, 15.6 inch, 16 inch; screen size~: 24 inch, 27 inch, 32 inch, "
                "34 inch; panel: IPS, VA, TN, OLED; refresh rate@gaming monitor: 144 Hz, 165 Hz, 240 Hz; refresh "
                "rate: 60 Hz, 75 Hz",
@@ -257,8 +259,8 @@ SPECS = [
                 "and blue} | Switch Lite = handheld console {storage: 32GB, colour: grey/blue}; Valve: Steam Deck OLED "
                 "= handheld console {storage: 512GB/1TB, colour: black}; ASUS: ROG Ally = handheld console {storage: "
                 "512GB, colour: white}",
-         attrs="colour: black, white, grey, blue, neon red and blue; storage~@handheld console: 32GB, 64GB, 512GB, 1TB; "
-               "storage~: 512GB, 1TB, 2TB",
+         attrs="colour: black, white, grey, blue, neon red and blue; storage~@handheld console: 32GB, 64GB, 512GB, "
+               "1TB; storage~: 512GB, 1TB, 2TB",
          price="280-480; handheld console: 200-550", model_pins="colour, storage"),
     dict(key="gaming_accessories", name="Gaming Accessories", dept="Video Games", accessory_for="consoles",
          cores="game controller, gaming headset, charging dock", adjacent="headphones@gaming headset",
@@ -276,8 +278,8 @@ SPECS = [
 ]
 
 KIN = [
-    "smartphone ~ flip phone", "tablet ~ 2-in-1 laptop", "tablet ~ kids tablet", "tablet ~ e-reader",
-    "notebook laptop ~ 2-in-1 laptop", "notebook laptop ~ Chromebook", "notebook laptop ~ gaming laptop",
+    "tablet ~ 2-in-1 laptop", "tablet ~ kids tablet", "tablet ~ e-reader",
+    "notebook laptop ~ 2-in-1 laptop", "notebook laptop ~ Chromebook",
     "over-ear headphones ~ on-ear headphones", "wireless earbuds ~ wired earbuds", "over-ear headphones ~ gaming "
     "headset", "bluetooth speaker ~ smart speaker", "smartwatch ~ fitness tracker", "fitness tracker ~ smart ring",
     "mirrorless camera ~ DSLR camera", "mirrorless camera ~ compact camera", "compact camera ~ action camera",
