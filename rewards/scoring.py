@@ -72,6 +72,7 @@ class Scorer:
         self.gates = list(shaping.gates)
         self.check_own = any("own" in g.check for g in self.gates)
         self.check_gold = any("gold" in g.check for g in self.gates)
+        self.hard_rules = {r.id: (r, lab) for r, lab in zip(rules.rules, rules.rule_labels) if r.hard}
         self.malformed = shaping.malformed
         self.rank = {label: i for i, label in enumerate(rules.label_ids)}
         self.conclusion = rules.ruleset.output.conclusion_step
@@ -127,10 +128,13 @@ class Scorer:
         if steps and self.check_gold:
             # Gold steps may be partial: a hard rule applies when the known steps decide it however the rest
             # are filled in, or when its condition surely holds and it gives the gold label.
-            decided = self.rules.try_decide(steps) or self.rules.decide_partially(steps)
+            full = self.rules.try_decide(steps)  # complete gold: one table lookup says which rules hold
+            decided = full or self.rules.decide_partially(steps)
             if decided is not None and decided.rule is not None and decided.rule.hard:
                 hard[decided.rule.id] = decided.label
-            for rule, rule_label in self.rules.hard_rules_holding(steps):
+            holding = [self.hard_rules[r] for r in full.matched if r in self.hard_rules] if full else \
+                self.rules.hard_rules_holding(steps)
+            for rule, rule_label in holding:
                 if rule_label == gold_label:
                     hard[rule.id] = rule_label
         return Gold(gold_label, steps, tuple(hard.items()))
