@@ -23,9 +23,10 @@ class StepScore:
     start: int  # character span of the step in the completion text
     end: int
     verdict: str
-    score: float | None  # +1 right, -1 wrong, None when nothing can judge it
-    source: str  # what judged it: gold_steps, gold_label or none
+    score: float | None  # +1 right, -1 wrong (or in between), None when nothing can judge it
+    source: str  # what judged it: gold_steps, gold_label, human, judge, ... or none
     reason: str
+    critical: bool = False  # flagged for step-level credit (the hybrid verifier sets it: first error, disagreement)
 
 
 @dataclass(frozen=True, slots=True)
