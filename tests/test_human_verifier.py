@@ -346,9 +346,14 @@ def test_builders_write_judge_messages_and_dpo_pairs_trl_reads(tmp_path, store):
     assert len(sft) == 2 and sft.counts["malformed"] == 1 and sft.counts["not_annotated"] == 1
     roles = [m["role"] for m in sft.rows[1]["messages"]]
     answer = sft.rows[1]["messages"][-1]["content"].splitlines()
-    assert roles == ["system", "user", "assistant"] and len(answer) == len(RULES.step_verdicts)
-    assert answer[5] == "attributes: incorrect — it is match, not excluded_present: mesh upper, no leather"
-    assert answer[0] == "query: correct — mesh upper, no leather"
+    assert roles == ["user", "assistant"] and len(answer) == len(RULES.step_verdicts)
+    assert answer[5] == "[attributes] incorrect: it is match, not excluded_present: mesh upper, no leather"
+    assert answer[0] == "[query] correct: mesh upper, no leather"
+    # The rows are in the generative judge's own format: what a judge trained on them writes, it can parse.
+    from verifiers.judge.answer import parse_answer
+
+    parsed = parse_answer(sft.rows[1]["messages"][-1]["content"], list(RULES.step_verdicts))
+    assert isinstance(parsed, tuple) and len(parsed) == len(RULES.step_verdicts), parsed
     pairs = dpo_pairs(human, candidates, pairs_per_example=3)
     assert len(pairs) == 2 and pairs.counts["no_correct"] == 1  # q5-p3: not annotated
     first = pairs.rows[0]

@@ -11,9 +11,9 @@
 
 Candidates are (example, completion) pairs, e.g. pass@N samples of the policy. A judge row shows the judge the
 example and one candidate's steps, and answers per step whether the step agrees with the annotation: the prompt
-comes from `prompt_fn(example, parsed_cot) -> messages` and the answer from `answer_fn(step_judgements) -> str`,
-so the generative judge's own format can be plugged in; the defaults write one strict line per step,
-`step_id: correct|incorrect — reason`. A DPO pair needs, for one example, a correct candidate (label annotated and
+comes from `prompt_fn(example, parsed_cot, completion, steps) -> messages` and the answer from
+`answer_fn(step_judgements) -> str`; the defaults are the generative judge's own prompt and strict answer format
+(`[step] correct|incorrect: reason`, see `verifiers.judge`), so a judge trained on these rows can be parsed. A DPO pair needs, for one example, a correct candidate (label annotated and
 right, every annotated step right) and an incorrect one (something annotated is wrong, or the completion is
 malformed); with `oracle=True` an example with no correct candidate takes its gold CoT (`Example.guide`) or, when
 every step and the label are annotated, a CoT rendered from the annotations (TaoSR1's fallback for all-wrong groups).
@@ -32,7 +32,9 @@ from typing import Any
 from rewards.scoring import completion_text
 from rules import ParsedCoT
 from rules.data.example import Example
-from rules.data.prompt import build_prompt, describe_product
+from rules.data.prompt import build_prompt
+from verifiers.judge.answer import render_answer
+from verifiers.judge.prompt import build_judge_messages
 from verifiers.human.store import LABEL
 from verifiers.human.verifier import HumanVerifier, Judged, StepJudgement
 
@@ -56,23 +58,14 @@ class Built:
 
 
 class JudgePrompt:
-    """The default judge prompt: the rules' step questions, the example, and the candidate's steps."""
+    """The judge's own prompt (`verifiers.judge.build_judge_messages`), so a judge trained on these rows answers
+    in the format `verifiers.judge` parses."""
 
     def __init__(self, rules: Any):
         self.rules = rules
 
-    def __call__(self, example: Example, cot: ParsedCoT) -> Messages:
-        questions = {s.id: s for s in self.rules.ruleset.steps}
-        system = ("You check a relevance model's reasoning, step by step, against the relevance rules. For each "
-                  "step, in the order given, write one line `step_id: correct — reason` or "
-                  "`step_id: incorrect — reason`, and nothing else.")
-        lines = [f"Query: {example.query}", describe_product(example.product), "",
-                 f"The model's label: {self.rules.label_text(cot.label)}", "The model's steps:"]
-        for step in cot.steps:
-            q = questions[step.id]
-            lines.append(f"[{step.id}] {q.question} ({' | '.join(q.verdicts)})")
-            lines.append(f"    model: {' '.join(step.reasoning.split())} -> {step.verdict}")
-        return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
+    def __call__(self, example: Example, cot: ParsedCoT, completion: str, steps: Sequence[str]) -> Messages:
+        return build_judge_messages(self.rules, example.query, example.product, completion, cot, steps)
 
 
 def _one_line(text: str) -> str:
@@ -80,16 +73,14 @@ def _one_line(text: str) -> str:
 
 
 def default_answer(judgements: Sequence[StepJudgement]) -> str:
-    """`step_id: correct|incorrect — reason`, one line per judged step, in the steps' order."""
-    lines = []
+    """The judge's answer format (`verifiers.judge.render_answer`): `[step] correct|incorrect: reason` per step."""
+    rows = []
     for j in judgements:
         note = j.resolution.annotation.reason if j.resolution is not None else None
-        if j.correct:
-            why = note or f"{j.expected} is right"
-        else:
-            why = f"it is {j.expected}, not {j.verdict}" + (f": {note}" if note else "")
-        lines.append(f"{j.step}: {'correct' if j.correct else 'incorrect'} — {_one_line(why)}")
-    return "\n".join(lines)
+        why = (note or f"{j.expected} is right") if j.correct else \
+            f"it is {j.expected}, not {j.verdict}" + (f": {note}" if note else "")
+        rows.append((j.step, bool(j.correct), _one_line(why)))
+    return render_answer(rows)
 
 
 def _judge_all(verifier: HumanVerifier, candidates: list[tuple[Example, Any]]) -> list[Judged]:
@@ -97,7 +88,7 @@ def _judge_all(verifier: HumanVerifier, candidates: list[tuple[Example, Any]]) -
 
 
 def judge_sft_rows(verifier: HumanVerifier, candidates: Iterable[tuple[Example, Any]], *,
-                   prompt_fn: Callable[[Example, ParsedCoT], Messages] | None = None,
+                   prompt_fn: Callable[[Example, ParsedCoT, str, Sequence[str]], Messages] | None = None,
                    answer_fn: Callable[[Sequence[StepJudgement]], str] = default_answer,
                    complete_only: bool = True) -> Built:
     """One `messages` row per candidate whose steps are annotated (all of them, unless `complete_only=False`:
@@ -105,7 +96,7 @@ def judge_sft_rows(verifier: HumanVerifier, candidates: Iterable[tuple[Example, 
     candidates = list(candidates)
     prompt_fn = prompt_fn or JudgePrompt(verifier.rules)
     built = Built([])
-    for (example, _), judged in zip(candidates, _judge_all(verifier, candidates)):
+    for (example, completion), judged in zip(candidates, _judge_all(verifier, candidates)):
         if judged.cot is None:
             built.counts["malformed"] += 1
             continue
@@ -113,7 +104,8 @@ def judge_sft_rows(verifier: HumanVerifier, candidates: Iterable[tuple[Example, 
         if not steps or (complete_only and len(steps) < len(judged.steps)):
             built.counts["not_annotated" if not steps else "partly_annotated"] += 1
             continue
-        messages = prompt_fn(example, judged.cot) + [{"role": "assistant", "content": answer_fn(steps)}]
+        prompt = prompt_fn(example, judged.cot, _text(completion), [j.step for j in steps])
+        messages = prompt + [{"role": "assistant", "content": answer_fn(steps)}]
         built.rows.append({"messages": messages, "id": example.id})
         built.counts["rows"] += 1
     logger.info("judge SFT rows: %s", dict(built.counts))
