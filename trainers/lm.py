@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from verifiers.lm_batch import left_pad  # noqa: F401  (re-exported: generation and label scoring use it)
+
 logger = logging.getLogger(__name__)
 
 
@@ -62,16 +64,3 @@ def prompt_ids(tokenizer: PreTrainedTokenizerBase, prompts: list[Any]) -> list[l
             ids = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True)
             out.append(list(ids["input_ids"] if hasattr(ids, "keys") else ids))
     return out
-
-
-def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, ...]:
-    """input_ids, attention_mask and position_ids for a left-padded batch (the last column is every row's end)."""
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        ids[i, width - len(row):] = torch.tensor(row, dtype=torch.long)
-        mask[i, width - len(row):] = 1
-    # Positions count real tokens only, so a left-padded row sees the same positions as it would alone.
-    positions = (mask.cumsum(-1) - 1).clamp(min=0)
-    return ids.to(device), mask.to(device), positions.to(device)

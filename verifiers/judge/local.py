@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verifiers.judge.base import Completion, Counters, Failure, Messages, TokenLogprob
+from verifiers.lm_batch import left_pad
 
 if TYPE_CHECKING:
     import torch
@@ -90,7 +91,7 @@ class LocalBackend:
             answer_ids = self.tokenizer(answer, add_special_tokens=False)["input_ids"]
             rows.append(self._prompt_ids(messages) + answer_ids)
             lengths.append(len(answer_ids))
-        ids, mask = _left_pad(rows, self.pad_id, self.device)
+        ids, mask, _ = left_pad(rows, self.pad_id, self.device)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the real positions
         with self._lock, torch.inference_mode():
             logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
@@ -111,7 +112,7 @@ class LocalBackend:
         import torch
         from transformers import GenerationConfig
 
-        ids, mask = _left_pad([self._prompt_ids(m) for m in chunk], self.pad_id, self.device)
+        ids, mask, _ = left_pad([self._prompt_ids(m) for m in chunk], self.pad_id, self.device)
         config = GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=False, output_logits=True,
                                   return_dict_in_generate=True, pad_token_id=self.pad_id,
                                   eos_token_id=sorted(self.eos_ids))
@@ -145,16 +146,3 @@ class LocalBackend:
 
     def _decode_one(self, token_id: int) -> str:
         return self.tokenizer.decode([token_id], skip_special_tokens=False)
-
-
-def _left_pad(rows: list[list[int]], pad_id: int, device: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """Left-padded input ids and attention mask (generation continues from every row's last column)."""
-    import torch
-
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        ids[i, width - len(row):] = torch.tensor(row, dtype=torch.long)
-        mask[i, width - len(row):] = 1
-    return ids.to(device), mask.to(device)
