@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing (the GPU machine has no pip installs)
 
 from rules import compile_rules  # noqa: E402
-from rules.data import Example, build_prompt  # noqa: E402
+from rules.data import Example, build_prompt, load_examples  # noqa: E402
 from trainers.generation import Generator  # noqa: E402
 from trainers.label_scoring import LabelScorer  # noqa: E402
 from trainers.tiny_model import build_tiny_lm  # noqa: E402
@@ -36,9 +36,10 @@ SIZES = {"tiny": dict(hidden=64, layers=2), "small": dict(hidden=256, layers=4),
          "0.5b-body": dict(hidden=896, layers=24)}
 
 
-def load_jsonl(path: Path, n: int) -> list[Example]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Example.model_validate_json(line) for line in (lines * (n // max(len(lines), 1) + 1))[:n]]
+def examples_for(path: str, n: int) -> list[Example]:
+    """`n` examples from the file, repeated when it has fewer (throughput needs the count, not new pairs)."""
+    rows = load_examples(path).examples
+    return (rows * (n // max(len(rows), 1) + 1))[:n]
 
 
 def model_for(size: str, device: str, dtype: torch.dtype, texts: list[str]):
@@ -76,7 +77,7 @@ def main() -> None:
     args = p.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    rules, examples = compile_rules(args.rules), load_jsonl(Path(args.data), args.n)
+    rules, examples = compile_rules(args.rules), examples_for(args.data, args.n)
     model, tokenizer = model_for(args.size, device, dtype, [e.guide or "" for e in examples])
     prompts = [build_prompt(e, rules) for e in examples]
     cot_tokens = round(sum(len(tokenizer(e.guide or "")["input_ids"]) for e in examples) / len(examples))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rewards.rule_aware import RuleAwareReward
 from rewards.scoring import Scored
-from rules import CompiledRuleSet, Problem, RuleFileError, compile_rules
+from rules import CompiledRuleSet, Problem, compile_rules
 from rules.casefile import Case, case_problems, completion_of, load_case_file, rules_path
 
 
@@ -124,4 +124,4 @@ def format_report(result: CaseFileResult) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-__all__ = ["CaseFileResult", "CaseResult", "RuleFileError", "format_report", "run_case", "run_case_file"]
+__all__ = ["CaseFileResult", "CaseResult", "format_report", "run_case", "run_case_file"]

@@ -99,10 +99,7 @@ class CompiledRuleSet:
 
     def try_decide(self, verdicts: dict[str, str]) -> Decision | None:
         """Like decide, but None when the verdicts do not cover the steps the table reads (e.g. partial gold)."""
-        for step in self._read_steps:
-            if verdicts.get(step) not in self.step_verdicts[step]:
-                return None
-        return self.decide(verdicts)
+        return None if self._invalid_step(verdicts) is not None else self.decide(verdicts)
 
     def decide_partially(self, verdicts: dict[str, str]) -> Decision | None:
         """The decision when only some steps are known, if every way of filling in the rest gives it; else None.
@@ -123,11 +120,14 @@ class CompiledRuleSet:
         return [(r, self.rule_labels[i]) for i, r in enumerate(self.rules)
                 if r.hard and holds_partially(r.when, verdicts)]
 
+    def _invalid_step(self, verdicts: dict[str, str]) -> str | None:
+        """The first step the table reads whose verdict is missing or not allowed."""
+        return next((s for s in self._read_steps if verdicts.get(s) not in self.step_verdicts[s]), None)
+
     def _check_verdicts(self, verdicts: dict[str, str]) -> None:
-        for step in self._read_steps:
-            value = verdicts.get(step)
-            if value not in self.step_verdicts[step]:
-                raise ValueError(f"step {step!r}: verdict {value!r} is not one of {self.step_verdicts[step]}")
+        step = self._invalid_step(verdicts)
+        if step is not None:
+            raise ValueError(f"step {step!r}: verdict {verdicts.get(step)!r} is not one of {self.step_verdicts[step]}")
 
     def _decide_directly(self, verdicts: dict[str, str]) -> Decision:
         matched = [i for i, r in enumerate(self.rules) if holds(r.when, verdicts)]

@@ -134,17 +134,21 @@ def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> T
             unreachable[i] = _cover(m, masks[:i])
         first[fresh] = i
         covered |= m
-    bits = np.zeros(size, dtype=object)
-    for i, m in enumerate(masks):
-        bits[m] = bits[m] + (1 << i)
     uncovered = int((~covered).sum())
     example = None
     if uncovered:
         cell = int(np.argmin(covered))
         example = {s: step_verdicts[s][int(index[s][cell])] for s in steps}
-    names = [step_verdicts[s] for s in steps]
-    lookup = None if size > MAX_LOOKUP else {
-        tuple(names[k][int(index[s][cell])] for k, s in enumerate(steps)): (int(first[cell]), int(bits[cell]))
-        for cell in range(size)
-    }
+    lookup = None if size > MAX_LOOKUP else _lookup(steps, step_verdicts, index, first, masks)
     return TableAnalysis(steps, size, unreachable, uncovered, example, tuple(decided_by), lookup)
+
+
+def _lookup(steps: tuple[str, ...], step_verdicts: dict[str, list[str]], index: dict, first: np.ndarray,
+            masks: list[np.ndarray]) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Every verdict combination -> (first matching rule or -1, bitmask of all matching rules)."""
+    bits = np.zeros(len(first), dtype=object)  # object ints: more rules than 64 still fit
+    for i, m in enumerate(masks):
+        bits[m] = bits[m] + (1 << i)
+    names = [step_verdicts[s] for s in steps]
+    return {tuple(names[k][int(index[s][cell])] for k, s in enumerate(steps)): (int(first[cell]), int(bits[cell]))
+            for cell in range(len(first))}

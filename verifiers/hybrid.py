@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rewards.scoring import StepScore, completion_text
+from rewards.scoring import Scorer, StepScore, completion_text
 from rules import CompiledRuleSet, ParseError
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class HybridVerifier:
         if len(set(names)) != len(names):
             raise ValueError(f"source names must differ (got {names})")
         self.rules, self.sources = rules, list(sources)
+        self._gold = Scorer(rules)
         self.counts: Counter = Counter()  # steps decided per source, "none", and "<source>_failed" per batch
 
     def _from_sources(self, completions: list, columns: dict) -> list[list[list[StepScore]]]:
@@ -79,16 +80,9 @@ class HybridVerifier:
                 results.append([])
                 continue
             picked = [self._pick(step, [scores[i] for scores in by_source]) for step in cot.steps]
-            gold = self.rules.resolve_label(labels[i]) if labels[i] is not None and self._is_label(labels[i]) else None
+            gold = self._gold.gold_label(labels[i])  # the reward's reading: id, name or token; bad values warned
             results.append(_flag_critical(picked, None if gold is None else cot.label == gold))
         return results
-
-    def _is_label(self, value: Any) -> bool:
-        try:
-            self.rules.resolve_label(value)
-            return True
-        except ValueError:
-            return False
 
     def _pick(self, step: Any, candidates: list[list[StepScore]]) -> StepScore:
         for source, scores in zip(self.sources, candidates):
