@@ -158,6 +158,14 @@ class ConsistencyComponent(Strict):
     weight: Number = Field(default=0.3, ge=0)
 
 
+# The registry of reward components: type -> what it scores (help texts and docs are derived from it).
+REWARD_COMPONENTS = {
+    "format": "the completion follows the CoT format (label line, every step, verdicts from the allowed set)",
+    "label": "the written label against the gold label, with partial credit by ordinal distance",
+    "steps": "each step's verdict against the gold step verdicts",
+    "consistency": "the written label is the one the decision rules give for the completion's own verdicts",
+}
+
 RewardComponent = Annotated[
     Union[FormatComponent, LabelComponent, StepsComponent, ConsistencyComponent], Field(discriminator="type")
 ]

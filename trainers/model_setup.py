@@ -1,0 +1,55 @@
+"""The policy model of a training run: a local folder or hub id, or the tiny local model built on first use.
+
+    >>> model, tokenizer = load_policy(ShelfArguments(model_name_or_path="models/tiny"), training_args)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from trainers.arguments import TINY_MODEL, ShelfArguments
+
+logger = logging.getLogger(__name__)
+
+
+def ensure_tiny_model(path: str | Path = TINY_MODEL, train_data: str | None = None) -> Path:
+    """Build the tiny local model at `path` unless a model is already there (its tokenizer learns the data's text)."""
+    path = Path(path)
+    if (path / "config.json").is_file():
+        return path
+    from trainers.tiny_model import build_tiny_lm
+
+    texts = [Path(train_data).read_text(encoding="utf-8")] if train_data and Path(train_data).is_file() else []
+    logger.info("building the tiny local model in %s (no such model yet)", path)
+    model, tokenizer = build_tiny_lm(texts)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
+    """The tokenizer of a model folder (or hub id), with a pad token; a clear error for a missing folder."""
+    if not Path(path).expanduser().is_dir() and (path.startswith((".", "/", "~")) or path.count("/") != 1):
+        raise FileNotFoundError(f"no model folder {path}; give a folder written by save_pretrained, or build a tiny "
+                                f"one with `python -m trainers.tiny_model --out {path}`")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token  # generation and batching need a pad id; eos is the usual stand-in
+    return tokenizer
+
+
+def load_policy(shelf: ShelfArguments, args: Any) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The model to train (bf16 when the config asks for it, else fp32) and its tokenizer."""
+    if Path(shelf.model_name_or_path) == Path(TINY_MODEL):
+        ensure_tiny_model(shelf.model_name_or_path, shelf.train_data)
+    tokenizer = load_tokenizer(shelf.model_name_or_path)
+    dtype = torch.bfloat16 if getattr(args, "bf16", False) else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(shelf.model_name_or_path, dtype=dtype)
+    if getattr(model.generation_config, "pad_token_id", None) is None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer

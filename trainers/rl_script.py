@@ -1,0 +1,103 @@
+"""The command-line run shared by the RL trainers (GRPO, AGRL, SRPO): recipe -> data -> reward -> train -> eval.
+
+    python -m trainers.grpo --config trainers/recipes/grpo_cpu.yaml
+    python -m trainers.srpo --config trainers/recipes/srpo_cpu.yaml --resume_from_checkpoint latest
+
+Each trainer module declares a `Method` (its config class, trainer class, and an optional hook that prepares
+the training rows, e.g. the offline difficulty filter) and calls `main(method)`. Under `accelerate launch` or
+`torchrun` every process runs this same code; the script ends with `os._exit(0)` after the last flush, because
+gloo process groups on CPU sometimes abort at interpreter exit after a finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from rewards import RuleAwareReward
+from rules import CompiledRuleSet
+from trainers.arguments import ShelfArguments
+from trainers.checkpoints import resolve_resume
+from trainers.data import load_rule_set, load_split, training_examples
+from trainers.eval_callback import RelevanceEvalCallback
+from trainers.model_setup import load_policy
+from trainers.recipe import parse_recipe
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Method:
+    name: str  # module name: python -m trainers.<name>
+    config_cls: type
+    trainer_cls: type
+    doc: str
+    # (shelf, config, rules, examples, model, tokenizer) -> examples: offline filters, curricula
+    prepare: Callable[..., list] | None = None
+    extra_args: tuple[type, ...] = field(default_factory=tuple)
+
+
+def reward_registry_help(rules_path: str | None = None) -> str:
+    """The `--help` epilog: the reward components a rule file can weight, from the rule language's registry."""
+    from rules.model import REWARD_COMPONENTS
+
+    lines = "\n".join(f"  {name}: {text}" for name, text in REWARD_COMPONENTS.items())
+    return ("Reward components (weighted in the rule file's `reward.components`):\n" + lines +
+            "\nGates: hard_rules (the rule file's `reward.gates`)."
+            "\nRecipes: trainers/recipes/*.yaml; every key is an argument listed above.")
+
+
+def setup_logging(config: Any) -> None:
+    level = logging.INFO if getattr(config, "process_index", 0) == 0 else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+
+
+def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: CompiledRuleSet,
+                  extra: tuple = ()) -> tuple[Any, RelevanceEvalCallback]:
+    """Model, rows and the trainer of one run (separate from `main` so tests and benches can drive it)."""
+    from rules.data.loaders import to_dataset
+
+    model, tokenizer = load_policy(shelf, config)
+    examples = training_examples(shelf, rules, seed=config.seed)
+    if method.prepare is not None:
+        examples = method.prepare(shelf, config, rules, examples, model, tokenizer, *extra)
+    train = to_dataset(examples, rules, chat=shelf.chat)
+    reward = RuleAwareReward(rules)
+    eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []
+    callback = RelevanceEvalCallback(eval_examples, rules, shelf.chat, shelf.eval_every, shelf.eval_max_new_tokens)
+    trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config, train_dataset=train,
+                                 processing_class=tokenizer, callbacks=[callback])
+    callback.trainer = trainer
+    return trainer, callback
+
+
+def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any) -> Path:
+    path = Path(output_dir) / "shelfwise_eval.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"evaluations": callback.history, "global_step": trainer.state.global_step},
+                               indent=2), encoding="utf-8")
+    return path
+
+
+def main(method: Method, argv: list[str] | None = None) -> int:
+    shelf, config, *extra = parse_recipe([ShelfArguments, method.config_cls, *method.extra_args], argv,
+                                         prog=f"python -m trainers.{method.name}", description=method.doc,
+                                         epilog=reward_registry_help())
+    setup_logging(config)
+    rules = load_rule_set(shelf)
+    trainer, callback = build_trainer(method, shelf, config, rules, tuple(extra))
+    resume = resolve_resume(config.resume_from_checkpoint, config.output_dir)
+    trainer.train(resume_from_checkpoint=resume)
+    trainer.save_model(config.output_dir)
+    if trainer.is_world_process_zero():
+        summary = write_summary(config.output_dir, callback, trainer)
+        logger.info("saved the model and %s", summary)
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    logging.shutdown()
+    if distributed:
+        os._exit(0)  # see the module docstring: skip gloo's teardown at interpreter exit
+    return 0
