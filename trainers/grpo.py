@@ -12,9 +12,10 @@ from __future__ import annotations
 import sys
 
 from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer
+from trainers.recipe import run_cli
 from trainers.rl_script import Method, main
 
 METHOD = Method("grpo", RelevanceGRPOConfig, RelevanceGRPOTrainer, __doc__.split("\n\n")[0])
 
 if __name__ == "__main__":
-    sys.exit(main(METHOD))
+    sys.exit(run_cli(main, METHOD))

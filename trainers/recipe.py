@@ -97,3 +97,15 @@ def cpu_defaults() -> dict[str, Any]:
 
 class _Formatter(__import__("argparse").RawDescriptionHelpFormatter):
     """Keep the epilog's line breaks (it lists registries)."""
+
+
+def run_cli(main: Any, *args: Any) -> int:
+    """Run a trainer's main; a user error (bad recipe, rule file, data, missing model) is one line, exit 2."""
+    from rules import RuleFileError
+    from rules.data.errors import DataError
+
+    try:
+        return main(*args)
+    except (RecipeError, RuleFileError, DataError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

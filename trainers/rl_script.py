@@ -16,16 +16,18 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rewards import RuleAwareReward
 from rules import CompiledRuleSet
 from trainers.arguments import ShelfArguments
 from trainers.checkpoints import resolve_resume
+from trainers.curriculum import CurriculumArguments, apply_curriculum
 from trainers.data import load_rule_set, load_split, training_examples
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
 from trainers.recipe import parse_recipe
+from trainers.selection import SelectionArguments, prepare_examples
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +38,7 @@ class Method:
     config_cls: type
     trainer_cls: type
     doc: str
-    # (shelf, config, rules, examples, model, tokenizer) -> examples: offline filters, curricula
-    prepare: Callable[..., list] | None = None
-    extra_args: tuple[type, ...] = field(default_factory=tuple)
+    extra_args: tuple[type, ...] = field(default_factory=tuple)  # further argument dataclasses of this method
 
 
 def reward_registry_help(rules_path: str | None = None) -> str:
@@ -57,20 +57,28 @@ def setup_logging(config: Any) -> None:
 
 
 def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: CompiledRuleSet,
+                  selection: SelectionArguments | None = None, curriculum: CurriculumArguments | None = None,
                   extra: tuple = ()) -> tuple[Any, RelevanceEvalCallback]:
-    """Model, rows and the trainer of one run (separate from `main` so tests and benches can drive it)."""
+    """Model, rows and the trainer of one run (separate from `main` so tests and benches can drive it).
+
+    `extra` holds the parsed instances of `method.extra_args`; a trainer class that takes them defines
+    `from_method_args(extra)` returning keyword arguments for its constructor.
+    """
     from rules.data.loaders import to_dataset
 
     model, tokenizer = load_policy(shelf, config)
     examples = training_examples(shelf, rules, seed=config.seed)
-    if method.prepare is not None:
-        examples = method.prepare(shelf, config, rules, examples, model, tokenizer, *extra)
+    examples, records = prepare_examples(shelf, config, selection or SelectionArguments(), rules, examples, model,
+                                         tokenizer)
+    examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,
+                                                 records)
     train = to_dataset(examples, rules, chat=shelf.chat)
     reward = RuleAwareReward(rules)
     eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []
     callback = RelevanceEvalCallback(eval_examples, rules, shelf.chat, shelf.eval_every, shelf.eval_max_new_tokens)
+    kwargs = method.trainer_cls.from_method_args(extra) if hasattr(method.trainer_cls, "from_method_args") else {}
     trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config, train_dataset=train,
-                                 processing_class=tokenizer, callbacks=[callback])
+                                 processing_class=tokenizer, callbacks=[callback, *stage_callbacks], **kwargs)
     callback.trainer = trainer
     return trainer, callback
 
@@ -84,12 +92,13 @@ def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any
 
 
 def main(method: Method, argv: list[str] | None = None) -> int:
-    shelf, config, *extra = parse_recipe([ShelfArguments, method.config_cls, *method.extra_args], argv,
+    shelf, config, selection, curriculum, *extra = parse_recipe(
+        [ShelfArguments, method.config_cls, SelectionArguments, CurriculumArguments, *method.extra_args], argv,
                                          prog=f"python -m trainers.{method.name}", description=method.doc,
                                          epilog=reward_registry_help())
     setup_logging(config)
     rules = load_rule_set(shelf)
-    trainer, callback = build_trainer(method, shelf, config, rules, tuple(extra))
+    trainer, callback = build_trainer(method, shelf, config, rules, selection, curriculum, tuple(extra))
     resume = resolve_resume(config.resume_from_checkpoint, config.output_dir)
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(config.output_dir)
