@@ -165,10 +165,12 @@ def test_sampling_command_end_to_end(tiny, tmp_path, chat):
         assert row["prompt"] == build_prompt(examples[row["id"]], RULES, chat)
         assert row["case"] in ("mixed", "none_correct") and row["chosen"] != row["rejected"]
         assert isinstance(row["chosen"], list) == chat
+    if chat:
+        return
     # Pairing saved samples again, without sampling: the same pairs.
     again = tmp_path / "again"
-    assert run_cli(sample_main, argv[:-4] + ["--output_dir", str(again), "--samples_from", str(out / "samples.jsonl"),
-                                             "--chat", str(chat).lower()]) == 0
+    assert run_cli(sample_main, argv[:-4] + ["--output_dir", str(again), "--samples_from",
+                                             str(out / "samples.jsonl")]) == 0
     assert (again / "pairs.jsonl").read_text() == (out / "pairs.jsonl").read_text()
 
 
