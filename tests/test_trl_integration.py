@@ -20,6 +20,17 @@ HOOKS = {
     "_generate_and_score_completions": ["self", "inputs"],
     "_compute_loss": ["self", "model", "inputs"],
     "_generate": ["self", "prompts"],
+    # AGRL: hint generation and policy shaping on guide tokens.
+    "_generate_single_turn": ["self", "prompt_ids", "images", "multimodal_fields", "num_generations",
+                              "has_tool_images"],
+    "_tokenize_prompts": ["self", "prompts"],
+    "_get_per_token_logps_and_entropies": [
+        "self", "model", "input_ids", "attention_mask", "logits_to_keep", "batch_size", "compute_entropy",
+        "compute_aux_loss", "pixel_values", "image_grid_thw", "num_images", "pixel_attention_mask", "spatial_shapes",
+        "num_tiles", "image_sizes", "token_type_ids", "mm_token_type_ids", "image_position_ids"],
+    # The eval callback logs through the trainer; curricula read the sampler.
+    "log": ["self", "logs", "start_time"],
+    "_get_train_sampler": ["self", "dataset"],
 }
 
 
