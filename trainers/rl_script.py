@@ -22,7 +22,7 @@ from rewards import RuleAwareReward
 from rules import CompiledRuleSet
 from trainers.arguments import ShelfArguments
 from trainers.checkpoints import resolve_resume
-from trainers.curriculum import CurriculumArguments, apply_curriculum
+from trainers.curriculum import CurriculumArguments, apply_curriculum, check_curriculum
 from trainers.data import load_rule_set, load_split, training_examples
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
@@ -79,7 +79,8 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
     kwargs = method.trainer_cls.from_method_args(extra) if hasattr(method.trainer_cls, "from_method_args") else {}
     trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config, train_dataset=train,
                                  processing_class=tokenizer, callbacks=[callback, *stage_callbacks], **kwargs)
-    callback.trainer = trainer
+    for cb in (callback, *stage_callbacks):
+        cb.trainer = trainer  # they log through the trainer, so their values reach every report_to target
     return trainer, callback
 
 
@@ -97,6 +98,8 @@ def main(method: Method, argv: list[str] | None = None) -> int:
                                          prog=f"python -m trainers.{method.name}", description=method.doc,
                                          epilog=reward_registry_help())
     setup_logging(config)
+    # Fail on a bad schedule before loading a model or running a pass@N pass.
+    check_curriculum(curriculum, config, records_expected=selection.active)
     rules = load_rule_set(shelf)
     trainer, callback = build_trainer(method, shelf, config, rules, selection, curriculum, tuple(extra))
     resume = resolve_resume(config.resume_from_checkpoint, config.output_dir)
