@@ -83,7 +83,10 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
         if "bf16" in str(err) and defaults:
             raise RecipeError(f"{err}\nThis machine has no GPU and the recipe asks for bf16: use a *_cpu recipe, or "
                               "pass --bf16 false --use_cpu true --gradient_checkpointing false") from None
-        raise
+        if isinstance(err, RecipeError):
+            raise
+        # A field's own check (__post_init__) failed: the message names the field and the fix.
+        raise RecipeError(str(err)) from None
 
 
 def cpu_defaults() -> dict[str, Any]:
