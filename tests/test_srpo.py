@@ -300,3 +300,24 @@ def test_missing_annotation_database_is_an_error_before_training(tiny, tmp_path)
     with pytest.raises(RecipeError, match="human"):
         SRPOTrainer(model=model, reward_funcs=[RuleAwareReward(RULES)], args=args, train_dataset=DATASET,
                     processing_class=tokenizer)
+
+
+def test_spans_that_do_not_fit_the_text_drop_the_step_terms(tiny, tmp_path):
+    class Custom:  # completion 0: overlapping spans; 1: a span past the end; 2 and 3: valid, opposite scores
+        def step_scores(self, completions, **columns):
+            assert completions == ["abcdefghij"] * 4
+            return [[StepScore("a", 0, 3, "x", 1.0, "f", "", True), StepScore("b", 2, 5, "x", -1.0, "f", "", True)],
+                    [StepScore("a", 0, 99, "x", 1.0, "f", "", True)],
+                    [StepScore("a", 0, 10, "x", 1.0, "f", "", True)], [StepScore("a", 0, 10, "x", -1.0, "f", "", True)]]
+
+    model, tokenizer = tiny
+    args = SRPOConfig(output_dir=str(tmp_path), **COMMON, critical_steps="all")
+    trainer = SRPOTrainer(model=copy.deepcopy(model), reward_funcs=[RuleAwareReward(RULES)], args=args,
+                          train_dataset=DATASET, processing_class=tokenizer, step_verifier=Custom())
+    ids = torch.tensor([tokenizer.encode("abcdefghij", add_special_tokens=False)] * 4)
+    outcome = torch.tensor([1.0, 0.0, -1.0, 0.0])
+    out = trainer.adjust_scored_batch([{"prompt": "p"}] * 4, {"completion_ids": ids, "completion_mask": torch.ones_like(ids),
+                                                               "advantages": outcome.clone()})
+    step = 0.5 * (1 / 2 ** 0.5) / (1 + 1e-4 / 2 ** 0.5)  # λ · (±1 - 0) / (sample std √2 + 1e-4)
+    expected = outcome.unsqueeze(1) + torch.tensor([[0.0], [0.0], [step], [-step]])
+    assert torch.allclose(out["advantages"], expected.expand_as(out["advantages"]), atol=1e-5)

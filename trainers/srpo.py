@@ -88,6 +88,11 @@ class SRPOTrainer(RelevanceGRPOTrainer):
 
     `step_verifier` (optional): anything with the hybrid's `step_scores(completions, **columns)`; by default a
     `HybridVerifier` built from `args.step_sources` and the rule set of the first reward function.
+
+    The verifier scores the text TRL's reward got, decoded again from `out["completion_ids"]` the same way
+    (`batch_decode(..., skip_special_tokens=True)`). Not covered: tokenizers with a `response_schema` under
+    conversational prompts, for which TRL parses the response (tool calls) instead; the step spans then refer
+    to the raw decoded text, which is still the text the tokens make up.
     """
 
     def __init__(self, *args: Any, step_verifier: Any = None, **kwargs: Any):
@@ -144,10 +149,11 @@ class SRPOTrainer(RelevanceGRPOTrainer):
             scores = self.step_verifier.step_scores(texts, **columns)
             if len(scores) != len(texts):
                 raise ValueError(f"{len(scores)} step-score lists for {len(texts)} completions")
-            return [compact(s) for s in scores]
+            steps = [compact(s) for s in scores]
         except Exception as err:  # an external verifier must not end a training run: outcome advantage only
             logger.warning("SRPO: the step verifier failed on this batch (%s); outcome advantages only", err)
             return [[] for _ in texts]
+        return [s if _spans_fit(s, len(t)) else [] for s, t in zip(steps, texts)]
 
     def _log_steps(self, everyone: list[list], counted: Counter, term: torch.Tensor, mask: torch.Tensor) -> None:
         metrics = self._metrics["train" if self.model.training else "eval"]
@@ -174,6 +180,16 @@ class SRPOTrainer(RelevanceGRPOTrainer):
         metrics["srpo/step_adv_mean"].append(mean)
         metrics["srpo/step_adv_std"].append(math.sqrt(max(squares / n - mean ** 2, 0.0)) if n else 0.0)
         metrics["srpo/step_adv_abs_max"].append(abs_max)
+
+
+def _spans_fit(steps: list, n_chars: int) -> bool:
+    """Step spans sorted, disjoint and inside the text (a parsed CoT's are; a custom verifier's might not be)."""
+    ok = all(0 <= s.start <= s.end <= n_chars for s in steps) and all(
+        a.end <= b.start for a, b in zip(steps, steps[1:]))
+    if not ok:
+        logger.warning("SRPO: step spans %s do not fit a %d-character completion; its step terms are dropped",
+                       [(s.start, s.end) for s in steps], n_chars)
+    return ok
 
 
 METHOD = Method("srpo", SRPOConfig, SRPOTrainer, __doc__.split("\n\n")[0])

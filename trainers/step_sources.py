@@ -94,8 +94,9 @@ def parse_step_sources(spec: str | Sequence[str]) -> list[tuple[str, str]]:
         kind, _, arg = item.partition(":")
         kind, arg = kind.strip(), arg.strip()
         if kind not in STEP_SOURCES:
-            raise RecipeError(f"step_sources: unknown source {kind!r} in {item!r}; use one of {sorted(STEP_SOURCES)} "
-                              f"({sources_help()})")
+            usages = ", ".join(k.usage for k in STEP_SOURCES.values())
+            raise RecipeError(f"step_sources: unknown source {kind!r} in {item!r}; use one of {usages} "
+                              "(`python -m trainers.srpo --help` says what each does)")
         if STEP_SOURCES[kind].needs_arg and not arg:
             raise RecipeError(f"step_sources: {kind!r} needs an argument; write {STEP_SOURCES[kind].usage}")
         if not STEP_SOURCES[kind].needs_arg and arg:
