@@ -92,24 +92,41 @@ def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any
     return path
 
 
-def main(method: Method, argv: list[str] | None = None) -> int:
-    shelf, config, selection, curriculum, *extra = parse_recipe(
-        [ShelfArguments, method.config_cls, SelectionArguments, CurriculumArguments, *method.extra_args], argv,
-                                         prog=f"python -m trainers.{method.name}", description=method.doc,
-                                         epilog=reward_registry_help())
-    setup_logging(config)
+def parse_method(method: Method, argv: list[str] | None = None) -> tuple[Any, ...]:
+    """(shelf, config, selection, curriculum, *extra) from `--config recipe.yaml` and flags."""
+    return parse_recipe([ShelfArguments, method.config_cls, SelectionArguments, CurriculumArguments,
+                         *method.extra_args], argv, prog=f"python -m trainers.{method.name}", description=method.doc,
+                        epilog=reward_registry_help())
+
+
+def run_method(method: Method, shelf: ShelfArguments, config: Any, selection: SelectionArguments | None = None,
+               curriculum: CurriculumArguments | None = None, extra: tuple = ()) -> tuple[Any, Any]:
+    """Train one run (resuming when asked), save the model and the eval history; returns (trainer, eval callback)."""
+    selection, curriculum = selection or SelectionArguments(), curriculum or CurriculumArguments()
     # Fail on a bad schedule before loading a model or running a pass@N pass.
     check_curriculum(curriculum, config, records_expected=selection.active)
     rules = load_rule_set(shelf)
     trainer, callback = build_trainer(method, shelf, config, rules, selection, curriculum, tuple(extra))
-    resume = resolve_resume(config.resume_from_checkpoint, config.output_dir)
-    trainer.train(resume_from_checkpoint=resume)
+    trainer.train(resume_from_checkpoint=resolve_resume(config.resume_from_checkpoint, config.output_dir))
     trainer.save_model(config.output_dir)
     if trainer.is_world_process_zero():
+        trainer.processing_class.save_pretrained(config.output_dir)
         summary = write_summary(config.output_dir, callback, trainer)
         logger.info("saved the model and %s", summary)
+    return trainer, callback
+
+
+def finish() -> int:
+    """End a CLI run; under a multi-process launch skip gloo's teardown at interpreter exit (module docstring)."""
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     logging.shutdown()
     if distributed:
-        os._exit(0)  # see the module docstring: skip gloo's teardown at interpreter exit
+        os._exit(0)
     return 0
+
+
+def main(method: Method, argv: list[str] | None = None) -> int:
+    shelf, config, selection, curriculum, *extra = parse_method(method, argv)
+    setup_logging(config)
+    run_method(method, shelf, config, selection, curriculum, tuple(extra))
+    return finish()
