@@ -54,6 +54,7 @@ class RelevanceEvalCallback(TrainerCallback):
         self.every, self.max_new_tokens, self.batch_size = every, max_new_tokens, batch_size
         self.trainer: Any = None
         self.history: list[dict] = []  # {"step": n, **flat metrics}
+        self.reports: list[dict] = []  # the full decoded report of each evaluation (for tables and figures)
 
     def run(self, step: int) -> dict[str, float]:
         trainer = self.trainer
@@ -66,6 +67,7 @@ class RelevanceEvalCallback(TrainerCallback):
                                     self.max_new_tokens, self.batch_size)
             metrics = flat_metrics(report)
             self.history.append({"step": step, **metrics})
+            self.reports.append(dict(report, step=step))
             logger.info("step %d: eval macro-F1 %.3f, accuracy %.3f, parse failures %.1f%%", step,
                         metrics.get("eval/macro_f1", 0.0), metrics.get("eval/accuracy", 0.0),
                         100 * metrics.get("eval/parse_failure_rate", 0.0))
