@@ -261,9 +261,13 @@ def test_prepare_examples_samples_filters_and_writes_records(tmp_path, monkeypat
     assert [e.id for e in kept] == [examples[i].id for i in (2, 3, 4)]
     assert len(records) == 6 and [r.n_correct for r in records] == [4, 0, 2, 1, 1, 4]
     assert (tmp_path / "pass_rates.jsonl").is_file()
+    monkeypatch.setattr("trainers.selection.make_generator", lambda *a: pytest.fail("the file must be reused"))
+    # a resumed run reuses its own records, so it trains on the same prompts in the same order
+    again, _ = prepare_examples(shelf, run_config(tmp_path, resume_from_checkpoint="latest"), selection, RULES,
+                                examples + examples[:2], model, None)
+    assert [e.id for e in again] == [e.id for e in kept]
     # diverse_only on the saved records (no sampling): example 3 wrote one label and one pattern only
     selection = SelectionArguments(pass_rate_file=str(tmp_path / "pass_rates.jsonl"), diverse_only=True)
-    monkeypatch.setattr("trainers.selection.make_generator", lambda *a: pytest.fail("the file must be reused"))
     kept, _ = prepare_examples(shelf, run_config(tmp_path), selection, RULES, examples, model, None)
     assert [e.id for e in kept] == [examples[2].id, examples[4].id]
 
@@ -271,8 +275,12 @@ def test_prepare_examples_samples_filters_and_writes_records(tmp_path, monkeypat
 def test_selection_that_keeps_nothing_is_a_clear_error(tmp_path):
     path = save_records([record(e.id, [0, 0, 0, 0]) for e in EXAMPLES[:3]], tmp_path / "all_wrong.jsonl")
     selection = SelectionArguments(pass_rate_file=str(path))
-    with pytest.raises(SelectionError, match=r"kept none of 3 .*all_wrong 3.*SFT checkpoint"):
+    with pytest.raises(SelectionError, match=r"kept none of 3 .*all_wrong 3.*start from an SFT checkpoint"):
         prepare_examples(ShelfArguments(), run_config(tmp_path), selection, RULES, EXAMPLES[:3], None, None)
+    easy = save_records([record(e.id, [1, 1, 1, 1]) for e in EXAMPLES[:3]], tmp_path / "all_right.jsonl")
+    with pytest.raises(SelectionError, match=r"too_easy 3;.*raise max_correct"):
+        prepare_examples(ShelfArguments(), run_config(tmp_path), SelectionArguments(pass_rate_file=str(easy)), RULES,
+                         EXAMPLES[:3], None, None)
     with pytest.raises(SelectionError, match=r"no pass@N record for 1 of 4 .*other data"):
         prepare_examples(ShelfArguments(), run_config(tmp_path), selection, RULES, EXAMPLES[:4], None, None)
 

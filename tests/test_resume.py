@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -59,6 +60,7 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 180) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.slow  # three trainer processes (about 30 s on an idle 2-core machine): unavoidable for a real SIGKILL
 def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path):
     full, killed = tmp_path / "full", tmp_path / "killed"
     ref = subprocess.Popen(command(full, full / "run"), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,

@@ -4,7 +4,8 @@
 
 6 rows per process and 4 rollouts per prompt: the global batch of 12 holds 3 groups and group 1 (rows 4-7) is
 split 2 + 2 between the processes. Each process must use the advantages of the whole group, normalised as one,
-and mask exactly the globally flat groups; after training both hold the same weights. The run is the real
+and mask exactly the globally flat groups (the helper's reward is flat for gold labels 1-2, varied for 3-4;
+over 3 steps both kinds must occur); after training both hold the same weights. The run is the real
 command line (`trainers.grpo` through tests/scripts/grpo_traced.py, which records what each rank used).
 """
 
@@ -43,7 +44,7 @@ def test_groups_straddling_two_processes(tmp_path):
     cmd = [str(torchrun), "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
            str(SCRIPT), "--trace", str(tmp_path), "--",
            "--config", "trainers/recipes/grpo_cpu.yaml", "--output_dir", str(tmp_path / "run"), "--eval_data", "",
-           "--max_completion_length", "16", "--max_steps", "2", "--save_steps", "100", "--report_to", "none",
+           "--max_completion_length", "16", "--max_steps", "3", "--save_steps", "100", "--report_to", "none",
            "--per_device_train_batch_size", str(PER_PROCESS), "--num_generations", str(GENERATIONS),
            "--near_duplicate_rollouts", "identical"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -52,7 +53,8 @@ def test_groups_straddling_two_processes(tmp_path):
 
     traces = {rank: [json.loads(line) for line in (tmp_path / f"trace-{rank}.jsonl").read_text().splitlines()]
               for rank in (0, 1)}
-    assert [t["step"] for t in traces[0]] == [t["step"] for t in traces[1]] == [1, 2]
+    assert [t["step"] for t in traces[0]] == [t["step"] for t in traces[1]] == [1, 2, 3]
+    n_flat = 0
     for step0, step1 in zip(traces[0], traces[1]):
         assert step0["gathered"] == step1["gathered"]  # both processes decide on the same global rewards
         # the straddling group: the same prompt at the end of rank 0 and the start of rank 1
@@ -67,5 +69,8 @@ def test_groups_straddling_two_processes(tmp_path):
         # a flat group is masked; a kept row is either in a varied group or a masked near-duplicate (none expected
         # from a sampling policy over 16 tokens)
         assert not (kept & flat).any() and kept[~flat].all()
+        n_flat += int(flat.sum()) // GENERATIONS
+    # the helper's reward is flat for gold labels 1-2 and varied for 3-4: both kinds of group must have occurred
+    assert 0 < n_flat < 9, f"{n_flat} of 9 groups were flat: the run did not exercise both paths"
     digests = {(tmp_path / f"weights-{rank}.txt").read_text() for rank in (0, 1)}
     assert len(digests) == 1, "the two processes ended with different weights"

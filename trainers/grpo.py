@@ -4,7 +4,13 @@
     python -m trainers.grpo --config trainers/recipes/grpo_gpu.yaml          # 0.5-1.5B chat model, bf16, vLLM
     accelerate launch --num_processes 8 -m trainers.grpo --config trainers/recipes/grpo_gpu.yaml
 
-The trainer is `trainers.rl_base.RelevanceGRPOTrainer` (TRL's GRPOTrainer + the online zero-variance filter).
+    python -m trainers.grpo --config trainers/recipes/grpo_cpu.yaml --resume_from_checkpoint latest
+
+Before training, optional difficulty-based dynamic sampling (`trainers.selection`): `--pass_rate_samples N` samples
+N CoTs per prompt with the policy and keeps prompts with 0 < #correct < `--max_correct` (default N), optionally only
+diverse ones (`--diverse_only`); `--balance class` balances the kept prompts' labels (logged: data/label_mix_cv).
+During training, `trainers.rl_base.RelevanceGRPOTrainer` (TRL's GRPOTrainer + online filters): flat groups out of
+the loss (`--zero_variance_groups drop`), repeated rollouts out of the loss (`--near_duplicate_rollouts`).
 """
 
 from __future__ import annotations

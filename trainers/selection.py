@@ -32,6 +32,13 @@ from trainers.sampling import SampleRecord, load_records, sample_pass_at_n, save
 
 logger = logging.getLogger(__name__)
 RECORDS_NAME = "pass_rates.jsonl"
+# What to change when a drop reason empties the training set (keys of trainers.difficulty.DROP_REASONS).
+FIXES = {
+    "all_wrong": "the policy solves none of these prompts: start from an SFT checkpoint of your CoT data, or raise "
+                 "pass_rate_samples",
+    "too_easy": "the policy solves them all: raise max_correct, or train on harder data",
+    "not_diverse": "the rollouts all agree: raise pass_rate_temperature or drop diverse_only",
+}
 
 
 class SelectionError(RecipeError):
@@ -149,11 +156,9 @@ def prepare_examples(shelf: ShelfArguments, config: Any, selection: SelectionArg
     logger.info("offline selection: kept %d of %d prompts (dropped: %s); mean pass rate %.3f", len(kept),
                 len(records), reasons, sum(r.pass_rate for r in records) / max(len(records), 1))
     if not kept:
-        raise SelectionError(
-            f"offline selection kept none of {len(records)} training prompts (dropped: {reasons}; "
-            f"gamma={selection.max_correct or 'N'}, diverse_only={selection.diverse_only}); the policy must solve "
-            "some prompts some of the time: start from an SFT checkpoint, raise pass_rate_samples or max_correct, "
-            "or drop diverse_only")
+        fixes = "; ".join(FIXES[k] for k in DROP_REASONS if dropped[k])
+        raise SelectionError(f"offline selection kept none of {len(records)} training prompts (dropped: {reasons}; "
+                             f"gamma={selection.max_correct or 'N'}, diverse_only={selection.diverse_only}): {fixes}")
     out = [e for e in distinct if e.id in kept]
     if shelf.balance == "class":
         out = class_balanced(out, config.seed)

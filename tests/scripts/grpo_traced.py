@@ -7,8 +7,9 @@ Runs the real command-line trainer (`trainers.rl_script.main`) with these change
 - every scored batch appends one JSON line to OUT_DIR/trace-<rank>.jsonl: the step it trains, the dataset ids of
   this process's rows, the gathered total rewards, this process's advantages and its rows' loss masks;
 - on train end each rank writes OUT_DIR/weights-<rank>.txt, a SHA-256 of its parameters;
-- the reward adds a small character-variety bonus to the rule-aware reward, so that groups of an untrained tiny
-  model (all malformed, all -1) have reward variance and the weights move;
+- the reward adds a small character-variety bonus to the rule-aware reward for gold labels 3 and 4, so that those
+  groups of an untrained tiny model (all malformed, all -1) have reward variance and the weights move, while the
+  groups of labels 1 and 2 stay flat for the zero-variance filter;
 - `--pause_after_save STEP` sleeps after checkpoint-STEP is written, so a test can SIGKILL the run there.
 """
 
@@ -32,9 +33,10 @@ from trainers.rl_base import RelevanceGRPOTrainer
 
 
 class VariedReward(RuleAwareReward):
-    def __call__(self, prompts=None, completions=None, **kwargs):
-        values = super().__call__(prompts=prompts, completions=completions, **kwargs)
-        return [None if v is None else v + len(set(str(c))) / 10.0 for v, c in zip(values, completions)]
+    def __call__(self, prompts=None, completions=None, label=None, **kwargs):
+        values = super().__call__(prompts=prompts, completions=completions, label=label, **kwargs)
+        return [None if v is None else v + (len(set(str(c))) / 10.0 if gold >= 3 else 0.0)
+                for v, c, gold in zip(values, completions, label)]
 
 
 def weights_digest(model: torch.nn.Module) -> str:
