@@ -113,7 +113,8 @@ def stub_trainer(gathered, process_index=0, mode="drop", near="off", completion_
     trainer.reward_weights = torch.ones(trainer.gathered_rewards.shape[1])
     trainer.num_generations = trainer.num_generations_eval = num_generations
     trainer.model = SimpleNamespace(training=True)
-    trainer.args = SimpleNamespace(zero_variance_groups=mode, near_duplicate_rollouts=near, near_duplicate_threshold=0.5)
+    trainer.args = SimpleNamespace(zero_variance_groups=mode, near_duplicate_rollouts=near,
+                                   near_duplicate_threshold=0.5)
     trainer.accelerator = SimpleNamespace(process_index=process_index, gather=lambda t: t.reshape(-1))
     trainer._metrics = {"train": defaultdict(list), "eval": defaultdict(list)}
     trainer.rows_masked, trainer.masked_global = False, None

@@ -96,7 +96,10 @@ def near_duplicate_rows(completion_ids: Sequence[Sequence[int]], rewards: Sequen
         kept: list[int] = []
         for row in range(start, start + num_generations):
             for first in kept:
-                similar = keys[row] == keys[first] if mode == "identical" else jaccard(keys[row], keys[first]) >= threshold
+                if mode == "identical":
+                    similar = keys[row] == keys[first]
+                else:
+                    similar = jaccard(keys[row], keys[first]) >= threshold
                 if similar and _same_reward(float(rewards[row]), float(rewards[first])):
                     drop[row] = True
                     break

@@ -196,7 +196,8 @@ class RelevanceGRPOTrainer(GRPOTrainer):
         mode = "train" if self.model.training else "eval"
         before = {k: len(self._metrics[mode].get(k, ())) for k in MASKED_MEAN_METRICS}
         loss = super()._compute_loss(model, inputs)
-        mask = inputs["completion_mask"] if "tool_mask" not in inputs else inputs["completion_mask"] * inputs["tool_mask"]
+        mask = inputs["completion_mask"]
+        mask = mask * inputs["tool_mask"] if "tool_mask" in inputs else mask
         if self.accelerator.reduce(mask.sum().float(), reduction="sum").item() == 0:
             for key in MASKED_MEAN_METRICS:
                 values = self._metrics[mode].get(key)
