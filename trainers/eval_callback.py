@@ -9,6 +9,7 @@ target (TensorBoard, W&B, ...) next to TRL's own metrics. `history` keeps each e
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from transformers import TrainerCallback
@@ -54,6 +55,7 @@ class RelevanceEvalCallback(TrainerCallback):
         self.every, self.max_new_tokens, self.batch_size = every, max_new_tokens, batch_size
         self.trainer: Any = None
         self.history: list[dict] = []  # {"step": n, **flat metrics}
+        self.seconds = 0.0  # time spent evaluating
         self.reports: list[dict] = []  # the full decoded report of each evaluation (for tables and figures)
 
     def run(self, step: int) -> dict[str, float]:
@@ -63,8 +65,10 @@ class RelevanceEvalCallback(TrainerCallback):
         metrics: dict[str, float] = {}
         if trainer.is_world_process_zero():
             model = trainer.accelerator.unwrap_model(trainer.model)
+            started = time.perf_counter()
             report = evaluate_model(model, trainer.processing_class, self.examples, self.rules, self.chat,
                                     self.max_new_tokens, self.batch_size)
+            self.seconds += time.perf_counter() - started  # so benchmarks can take evaluation out of step times
             metrics = flat_metrics(report)
             self.history.append({"step": step, **metrics})
             self.reports.append(dict(report, step=step))
