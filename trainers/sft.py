@@ -1,6 +1,7 @@
 """SFT on gold chains of thought (TaoSR1 stage 1), or of the generative step judge, with TRL's `SFTTrainer`.
 
-    python -m trainers.sft --config trainers/recipes/sft_cpu.yaml                 # tiny model, CPU, ~3 minutes
+    python -m trainers.tiny_model --out models/tiny_l4 --layers 4 --text data/synthetic/train.jsonl
+    python -m trainers.sft --config trainers/recipes/sft_cpu.yaml                 # 4-layer tiny model, CPU
     python -m trainers.sft --config trainers/recipes/sft_cpu.yaml --resume_from_checkpoint latest
     python -m trainers.sft --config trainers/recipes/sft_judge_cpu.yaml           # the step judge
     accelerate launch -m trainers.sft --config trainers/recipes/sft_gpu.yaml      # Qwen2.5-0.5B-Instruct, bf16
