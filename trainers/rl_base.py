@@ -39,6 +39,7 @@ from trl import GRPOConfig, GRPOTrainer
 
 from trainers.data import label_mix_cv
 from trainers.diversity import NEAR_DUPLICATE, near_duplicate_rows
+from trainers.recipe import RecipeError
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +70,13 @@ class RelevanceGRPOConfig(GRPOConfig):
     def __post_init__(self):
         super().__post_init__()
         if self.zero_variance_groups not in ZERO_VARIANCE:
-            raise ValueError(f"zero_variance_groups: unknown value {self.zero_variance_groups!r}; use one of "
-                             f"{sorted(ZERO_VARIANCE)}")
+            raise RecipeError(f"zero_variance_groups: unknown value {self.zero_variance_groups!r}; use one of "
+                              f"{sorted(ZERO_VARIANCE)}")
         if self.near_duplicate_rollouts not in NEAR_DUPLICATE:
-            raise ValueError(f"near_duplicate_rollouts: unknown value {self.near_duplicate_rollouts!r}; use one of "
-                             f"{sorted(NEAR_DUPLICATE)}")
+            raise RecipeError(f"near_duplicate_rollouts: unknown value {self.near_duplicate_rollouts!r}; use one of "
+                              f"{sorted(NEAR_DUPLICATE)}")
         if not 0.0 < self.near_duplicate_threshold <= 1.0:
-            raise ValueError(f"near_duplicate_threshold: a similarity in (0, 1] (got {self.near_duplicate_threshold})")
+            raise RecipeError(f"near_duplicate_threshold: a similarity in (0, 1] (got {self.near_duplicate_threshold})")
 
 
 def group_size(trainer: GRPOTrainer) -> int:
