@@ -10,6 +10,11 @@ from pathlib import Path
 
 CATALOG = Path(__file__).resolve().parent.parent / "rules" / "catalog"
 TINY_MODEL = "models/tiny"
+# Local folders built on first use (no model hub needed): path -> sizes for trainers.tiny_model.build_tiny_lm.
+TINY_MODELS = {
+    TINY_MODEL: {"hidden": 64, "layers": 2},  # the fastest: tests and smoke runs
+    "models/tiny_l4": {"hidden": 64, "layers": 4},  # learns the CoT format in a CPU SFT of minutes (sft_cpu.yaml)
+}
 BALANCE = {
     "class": "resample the training set so every label is equally frequent (TaoSR1: the label mix's coefficient "
              "of variation correlated strongly and negatively with final quality)",
@@ -22,8 +27,8 @@ class ShelfArguments:
     """Model, rules and data of a shelfwise training run."""
 
     model_name_or_path: str = field(default=TINY_MODEL, metadata={
-        "help": f"local model folder or hub id; {TINY_MODEL!r} is built locally when missing (a tiny random Llama "
-                "for CPU demos)"})
+        "help": "local model folder or hub id; " + ", ".join(TINY_MODELS) + " are built locally when missing (tiny "
+                "random Llamas for CPU demos)"})
     rules: str = field(default="ecommerce", metadata={
         "help": "rule file (YAML), or the name of a bundled rule set: "
                 + ", ".join(sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name))})

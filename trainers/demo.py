@@ -3,7 +3,7 @@
     python -m trainers.srpo                                   # tiny model -> SFT -> SRPO, table before/after
     python -m trainers.demo --srpo-steps 4 --eval-limit 8     # shorter (the same code, other sizes)
 
-1. builds the tiny local model in `models/tiny` when it is missing (no model hub needed);
+1. builds the tiny local model (4 layers) in `models/tiny_l4` when it is missing (no model hub needed);
 2. warm-starts it with SFT on the bundled synthetic gold CoTs (`trainers/recipes/sft_cpu.yaml`);
 3. runs SRPO from the SFT model (`trainers/recipes/srpo_cpu.yaml`: rule-aware outcome reward + step credit from
    the gold-step facts);
@@ -35,7 +35,7 @@ ROWS = [("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("parse failures", "
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m trainers.demo", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/demo", help="folder for the models, logs, figures and report")
-    p.add_argument("--model", default="models/tiny", help="starting model (models/tiny is built when missing)")
+    p.add_argument("--model", default="models/tiny_l4", help="starting model (the tiny models are built when missing)")
     p.add_argument("--sft-epochs", type=float, default=None, help="SFT epochs (default: the sft_cpu recipe's)")
     p.add_argument("--srpo-steps", type=int, default=None, help="SRPO steps (default: the srpo_cpu recipe's)")
     p.add_argument("--eval-limit", type=int, default=None, help="eval rows (default: the srpo_cpu recipe's)")

@@ -28,7 +28,7 @@ from typing import Any
 
 from rules import CompiledRuleSet
 from rules.data import Example
-from trainers.arguments import TINY_MODEL, ShelfArguments
+from trainers.arguments import ShelfArguments
 from trainers.data import load_rule_set, prompts_of, training_examples
 from trainers.dpo_pairs import CASES, pair_records, pass_at_n_curve
 from trainers.recipe import RecipeError, parse_recipe, run_cli
@@ -88,9 +88,9 @@ def make_generator(shelf: ShelfArguments, args: SamplingArguments) -> Any:
                              gpu_memory_utilization=args.vllm_gpu_memory_utilization)
     from trainers.generation import Generator
     from trainers.lm import load_model
-    from trainers.model_setup import ensure_tiny_model
+    from trainers.model_setup import ensure_tiny_model, tiny_sizes
 
-    if Path(shelf.model_name_or_path) == Path(TINY_MODEL):
+    if tiny_sizes(shelf.model_name_or_path) is not None:
         ensure_tiny_model(shelf.model_name_or_path, shelf.train_data)
     model, tokenizer = load_model(shelf.model_name_or_path)
     return Generator(model, tokenizer, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens, seed=args.seed)

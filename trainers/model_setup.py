@@ -12,9 +12,14 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from trainers.arguments import TINY_MODEL, ShelfArguments
+from trainers.arguments import TINY_MODEL, TINY_MODELS, ShelfArguments
 
 logger = logging.getLogger(__name__)
+
+
+def tiny_sizes(path: str | Path) -> dict | None:
+    """The sizes of a bundled tiny model path (`TINY_MODELS`), None for any other model."""
+    return next((sizes for name, sizes in TINY_MODELS.items() if Path(path) == Path(name)), None)
 
 
 def ensure_tiny_model(path: str | Path = TINY_MODEL, train_data: str | None = None) -> Path:
@@ -22,11 +27,12 @@ def ensure_tiny_model(path: str | Path = TINY_MODEL, train_data: str | None = No
     path = Path(path)
     if (path / "config.json").is_file():
         return path
+    sizes = tiny_sizes(path) or TINY_MODELS[TINY_MODEL]
     from trainers.tiny_model import build_tiny_lm
 
     texts = [Path(train_data).read_text(encoding="utf-8")] if train_data and Path(train_data).is_file() else []
     logger.info("building the tiny local model in %s (no such model yet)", path)
-    model, tokenizer = build_tiny_lm(texts)
+    model, tokenizer = build_tiny_lm(texts, **sizes)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
@@ -45,7 +51,7 @@ def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
 
 def load_policy(shelf: ShelfArguments, args: Any) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The model to train (bf16 when the config asks for it, else fp32) and its tokenizer."""
-    if Path(shelf.model_name_or_path) == Path(TINY_MODEL):
+    if tiny_sizes(shelf.model_name_or_path) is not None:
         ensure_tiny_model(shelf.model_name_or_path, shelf.train_data)
     tokenizer = load_tokenizer(shelf.model_name_or_path)
     dtype = torch.bfloat16 if getattr(args, "bf16", False) else torch.float32
