@@ -1,11 +1,15 @@
-"""Evaluation and label-first scoring today; the trainers on TRL next.
+"""Trainers on TRL, evaluation and label-first scoring.
 
-    python -m trainers.evaluate --model PATH --data data/synthetic/eval_balanced.jsonl     # decoded + CumPT
-    python -m trainers.tiny_model --out models/tiny                                        # a local test model
+    python -m trainers.srpo                                                        # the demo: tiny model -> SFT -> SRPO
+    python -m trainers.sft --config trainers/recipes/sft_cpu.yaml                  # CoT SFT (or the step judge)
+    python -m trainers.dpo_sample --config trainers/recipes/dpo_sample_cpu.yaml    # pass@N samples -> pairs
+    python -m trainers.dpo --config trainers/recipes/dpo_cpu.yaml                  # DPO on those pairs
+    python -m trainers.grpo --config trainers/recipes/grpo_cpu.yaml                # GRPO + dynamic sampling
+    python -m trainers.agrl --config trainers/recipes/agrl_cpu.yaml                # guided replay
+    python -m trainers.srpo --config trainers/recipes/srpo_cpu.yaml                # step-level advantages
+    python -m trainers.evaluate --model PATH --data data/synthetic/eval_balanced.jsonl   # decoded + CumPT
 
-Trainers (`python -m trainers.<sft|dpo|grpo|agrl|srpo> --config ...`) are not built yet (issues 5 and 6); the
-rewards in `rewards/` already plug into `trl.GRPOTrainer(reward_funcs=...)`. Names below import on first use, so
-`import trainers` stays light.
+Names below import on first use, so `import trainers` stays light.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    "ShelfArguments": "trainers.arguments",
+    "RelevanceSFTConfig": "trainers.sft",
+    "run_sft": "trainers.sft",
+    "RelevanceDPOConfig": "trainers.dpo",
+    "run_dpo": "trainers.dpo",
+    "RelevanceGRPOConfig": "trainers.rl_base",
+    "RelevanceGRPOTrainer": "trainers.rl_base",
+    "AGRLConfig": "trainers.agrl",
+    "AGRLTrainer": "trainers.agrl",
+    "SRPOConfig": "trainers.srpo",
+    "SRPOTrainer": "trainers.srpo",
+    "run_method": "trainers.rl_script",
     "Settings": "trainers.evaluate",
     "LabelScorer": "trainers.label_scoring",
     "Generator": "trainers.generation",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from trainers.data import load_rule_set, load_split
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
 from trainers.recipe import RecipeError, parse_recipe, run_cli
-from trainers.rl_script import write_summary
+from trainers.rl_script import finish, setup_logging, write_summary
 
 logger = logging.getLogger(__name__)
 
@@ -172,14 +171,9 @@ def run_dpo(shelf: ShelfArguments, config: RelevanceDPOConfig) -> DPORun:
 def main(argv: list[str] | None = None) -> int:
     shelf, config = parse_recipe([ShelfArguments, RelevanceDPOConfig], argv, prog="python -m trainers.dpo",
                                  description=__doc__.split("\n\n")[0])
-    level = logging.INFO if config.process_index == 0 else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    setup_logging(config)
     run_dpo(shelf, config)
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    logging.shutdown()
-    if distributed:
-        os._exit(0)  # as in trainers.rl_script: skip gloo's teardown at interpreter exit after a finished run
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

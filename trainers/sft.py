@@ -19,7 +19,6 @@ history (`shelfwise_eval.json`) are saved to `output_dir`.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from dataclasses import dataclass, field
 
@@ -32,7 +31,7 @@ from trainers.data import load_rule_set, load_split, training_examples
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
 from trainers.recipe import RecipeError, parse_recipe, run_cli
-from trainers.rl_script import setup_logging, write_summary
+from trainers.rl_script import finish, setup_logging, write_summary
 from trainers.sft_data import Rows, judge_rows, policy_rows
 
 logger = logging.getLogger(__name__)
@@ -120,11 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                                  description=__doc__.split("\n\n")[0])
     setup_logging(config)
     run_sft(shelf, config)
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    logging.shutdown()
-    if distributed:
-        os._exit(0)  # as in trainers.rl_script: skip gloo's teardown at interpreter exit
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":
