@@ -29,15 +29,12 @@ from rules import CompiledRuleSet
 from trainers import guided_replay as replay
 from trainers.guides import GUIDE_SOURCES, gold_guide, hint_line, hint_prompt, written_label_correct
 from trainers.policy_shaping import NORMALISERS, OFF_POLICY, LossScale, shaped_guide_loss, zero_guide_advantages
+from trainers.arguments import registry_help
 from trainers.recipe import RecipeError, run_cli
 from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer
 from trainers.rl_script import Method, main
 
 logger = logging.getLogger(__name__)
-
-
-def _choices(registry: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in registry.items())
 
 
 @dataclass
@@ -49,9 +46,9 @@ class AGRLConfig(RelevanceGRPOConfig):
                 "gets guides; 0.0 = only all-wrong groups"})
     guides_per_group: int = field(default=1, metadata={
         "help": "m: rollouts of a triggered group replaced by a guide (its last m wrong ones); < num_generations"})
-    guide_source: str = field(default="gold", metadata={"help": "where guides come from: " + _choices(GUIDE_SOURCES)})
+    guide_source: str = field(default="gold", metadata={"help": "where guides come from: " + registry_help(GUIDE_SOURCES)})
     off_policy: str = field(default="shaping", metadata={
-        "help": "how guide tokens enter the loss: " + _choices(OFF_POLICY)})
+        "help": "how guide tokens enter the loss: " + registry_help(OFF_POLICY)})
     shaping_gamma: float = field(default=0.1, metadata={"help": "γ of the policy shaping f(p) = p/(p+γ)"})
     replay_queue_size: int = field(default=0, metadata={
         "help": "queue of prompts that triggered guidance, revisited in later batches (0 = off); see "

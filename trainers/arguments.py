@@ -15,6 +15,11 @@ TINY_MODELS = {
     TINY_MODEL: {"hidden": 64, "layers": 2},  # the fastest: tests and smoke runs
     "models/tiny_l4": {"hidden": 64, "layers": 4},  # learns the CoT format in a CPU SFT of minutes (sft_cpu.yaml)
 }
+def registry_help(registry: dict[str, str]) -> str:
+    """`name: what it does; ...` for a field's help text, from its registry dict."""
+    return "; ".join(f"{name}: {text}" for name, text in registry.items())
+
+
 BALANCE = {
     "class": "resample the training set so every label is equally frequent (TaoSR1: the label mix's coefficient "
              "of variation correlated strongly and negatively with final quality)",
@@ -44,7 +49,7 @@ class ShelfArguments:
         "help": "conversational prompts through the tokenizer's chat template (instruct models) instead of text"})
     max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training examples"})
     balance: str = field(default="natural", metadata={
-        "help": "label mix of the training set: " + "; ".join(f"{k}: {v}" for k, v in BALANCE.items())})
+        "help": "label mix of the training set: " + registry_help(BALANCE)})
     cot_order: str | None = field(default=None, metadata={
         "help": "override the rule set's CoT order: label_first (TaoSR1's post-CoT) or think_first (an ablation)"})
 

@@ -36,7 +36,7 @@ from trainers.data import load_rule_set, load_split
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
 from trainers.recipe import RecipeError, parse_recipe, run_cli
-from trainers.rl_script import finish, setup_logging, write_summary
+from trainers.rl_script import finish, save_run, setup_logging
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +160,7 @@ def run_dpo(shelf: ShelfArguments, config: RelevanceDPOConfig) -> DPORun:
     rules = load_rule_set(shelf)
     trainer, callback = build_dpo_trainer(shelf, config, rules)
     trainer.train(resume_from_checkpoint=resolve_resume(config.resume_from_checkpoint, config.output_dir))
-    trainer.save_model(config.output_dir)
-    summary = None
-    if trainer.is_world_process_zero():
-        summary = write_summary(config.output_dir, callback, trainer)
-        logger.info("saved the model and %s", summary)
-    return DPORun(trainer, callback, summary)
+    return DPORun(trainer, callback, save_run(trainer, callback, config.output_dir))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,7 @@ from trl import GRPOConfig, GRPOTrainer
 
 from trainers.data import label_mix_cv
 from trainers.diversity import NEAR_DUPLICATE, near_duplicate_rows
+from trainers.arguments import registry_help
 from trainers.recipe import RecipeError
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class RelevanceGRPOConfig(GRPOConfig):
 
     zero_variance_groups: str = field(default="drop", metadata={
         "help": "online filter for groups whose rewards all agree: "
-                + "; ".join(f"{k}: {v}" for k, v in ZERO_VARIANCE.items())})
+                + registry_help(ZERO_VARIANCE)})
     near_duplicate_rollouts: str = field(default="off", metadata={
         "help": "online filter for repeated rollouts within a group: "
                 + "; ".join(f"{k}: {v}" for k, v in NEAR_DUPLICATE.items())})

@@ -108,12 +108,19 @@ def run_method(method: Method, shelf: ShelfArguments, config: Any, selection: Se
     rules = load_rule_set(shelf)
     trainer, callback = build_trainer(method, shelf, config, rules, selection, curriculum, tuple(extra))
     trainer.train(resume_from_checkpoint=resolve_resume(config.resume_from_checkpoint, config.output_dir))
-    trainer.save_model(config.output_dir)
-    if trainer.is_world_process_zero():
-        trainer.processing_class.save_pretrained(config.output_dir)
-        summary = write_summary(config.output_dir, callback, trainer)
-        logger.info("saved the model and %s", summary)
+    save_run(trainer, callback, config.output_dir)
     return trainer, callback
+
+
+def save_run(trainer: Any, callback: RelevanceEvalCallback, output_dir: str) -> Path | None:
+    """The model, its tokenizer and the eval history (`shelfwise_eval.json`); the summary's path on process 0."""
+    trainer.save_model(output_dir)
+    if not trainer.is_world_process_zero():
+        return None
+    trainer.processing_class.save_pretrained(output_dir)
+    summary = write_summary(output_dir, callback, trainer)
+    logger.info("saved the model and %s", summary)
+    return summary
 
 
 def finish() -> int:

@@ -31,7 +31,7 @@ from trainers.data import load_rule_set, load_split, training_examples
 from trainers.eval_callback import RelevanceEvalCallback
 from trainers.model_setup import load_policy
 from trainers.recipe import RecipeError, parse_recipe, run_cli
-from trainers.rl_script import finish, setup_logging, write_summary
+from trainers.rl_script import finish, save_run, setup_logging
 from trainers.sft_data import Rows, judge_rows, policy_rows
 
 logger = logging.getLogger(__name__)
@@ -106,11 +106,7 @@ def run_sft(shelf: ShelfArguments, config: RelevanceSFTConfig) -> tuple[SFTTrain
     """Train (resuming with `resume_from_checkpoint: latest`), then save the model, tokenizer and eval history."""
     trainer, callback = build_sft_trainer(shelf, config)
     trainer.train(resume_from_checkpoint=resolve_resume(config.resume_from_checkpoint, config.output_dir))
-    trainer.save_model(config.output_dir)
-    if trainer.is_world_process_zero():
-        trainer.processing_class.save_pretrained(config.output_dir)
-        summary = write_summary(config.output_dir, callback, trainer)
-        logger.info("saved the model and %s", summary)
+    save_run(trainer, callback, config.output_dir)
     return trainer, callback
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import torch
 from accelerate.utils import gather_object
 
+from trainers.arguments import registry_help
 from trainers.recipe import RecipeError, run_cli
 from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer, group_size
 from trainers.rl_script import Method
@@ -44,10 +45,6 @@ from trainers.step_tokens import completion_length, decode_with_starts
 logger = logging.getLogger(__name__)
 
 
-def _choices(registry: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in registry.items())
-
-
 @dataclass
 class SRPOConfig(RelevanceGRPOConfig):
     """RelevanceGRPOConfig plus SRPO's step-level advantages; every other field is TRL's or the base trainer's."""
@@ -55,9 +52,9 @@ class SRPOConfig(RelevanceGRPOConfig):
     step_coef: float = field(default=0.5, metadata={
         "help": "λ: weight of the group-normalised step term added to the outcome advantage (0 = GRPO)"})
     critical_steps: str = field(default="critical", metadata={
-        "help": "which steps carry their step term: " + _choices(CRITICAL_STEPS)})
+        "help": "which steps carry their step term: " + registry_help(CRITICAL_STEPS)})
     step_scale: str = field(default="group", metadata={
-        "help": "normalisation of step scores within a group: " + _choices(STEP_SCALE)})
+        "help": "normalisation of step scores within a group: " + registry_help(STEP_SCALE)})
     step_sources: str = field(default="facts", metadata={
         "help": "step scorers in priority order, comma-separated (or a YAML list): " + sources_help()})
     step_judge_model: str | None = field(default=None, metadata={
