@@ -57,3 +57,17 @@ def test_demo_runs_sft_then_srpo_and_writes_its_report(tmp_path, monkeypatch):
     report = (out / "report.md").read_text()
     assert "| macro-F1 |" in report and "after SRPO" in report
     assert (out / "figures" / "per_class_f1.png").is_file()
+
+
+def test_a_misspelled_flag_names_the_closest_argument():
+    from trainers.recipe import RecipeError
+
+    with pytest.raises(RecipeError, match=r"unknown argument --lerning_rate; did you mean --learning_rate\?"):
+        _parse("grpo", ["--lerning_rate", "1"])
+
+
+def test_a_missing_model_folder_is_one_clear_error(tmp_path):
+    from trainers.model_setup import load_tokenizer
+
+    with pytest.raises(FileNotFoundError, match="no model folder .*python -m trainers.tiny_model"):
+        load_tokenizer(str(tmp_path / "missing"))

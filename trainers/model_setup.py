@@ -43,7 +43,12 @@ def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     if not Path(path).expanduser().is_dir() and (path.startswith((".", "/", "~")) or path.count("/") != 1):
         raise FileNotFoundError(f"no model folder {path}; give a folder written by save_pretrained, or build a tiny "
                                 f"one with `python -m trainers.tiny_model --out {path}`")
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except OSError as err:  # not a local folder, and the hub did not have it (or could not be reached)
+        reason = str(err).splitlines()[0]
+        raise FileNotFoundError(f"model_name_or_path: {path} is not a local model folder, and loading it as a hub id "
+                                f"failed ({reason}); download it first or give a local folder") from None
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token  # generation and batching need a pad id; eos is the usual stand-in
     return tokenizer

@@ -63,6 +63,19 @@ def check_recipe(path: str | Path, dataclass_types: list[type], prog: str = "pyt
     return data
 
 
+def _check_flags(argv: list[str], dataclass_types: list[type], prog: str) -> None:
+    """A misspelled `--flag` names the closest argument (argparse would only list it as unused)."""
+    known = known_keys(dataclass_types) | {"config", "help", "h"}
+    for token in argv:
+        if token.startswith("--"):
+            key = token[2:].split("=", 1)[0].replace("-", "_")
+            negated = key.startswith("no_") and key[3:] in known  # HfArgumentParser's --no_<flag> for booleans
+            if key not in known and not negated:
+                close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+                hint = f"did you mean --{close[0]}? " if close else ""
+                raise RecipeError(f"unknown argument --{key}; {hint}(`{prog} --help` lists every argument)")
+
+
 def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, prog: str | None = None,
                  description: str | None = None, epilog: str | None = None) -> tuple[Any, ...]:
     """Parse `--config recipe.yaml` plus flags into one instance per dataclass, in the order given."""
@@ -73,6 +86,7 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
         if index + 1 >= len(argv):
             raise RecipeError("--config needs a recipe file, e.g. --config trainers/recipes/grpo_cpu.yaml")
         check_recipe(argv[index + 1], dataclass_types, prog)
+    _check_flags(argv, dataclass_types, prog)
     parser = TrlParser(dataclass_types, prog=prog, description=description, epilog=epilog,
                        formatter_class=_Formatter)
     defaults = {k: v for k, v in cpu_defaults().items() if any(a.dest == k for a in parser._actions)}
