@@ -117,7 +117,7 @@ def stub_trainer(gathered, process_index=0, mode="drop", near="off", completion_
                                    near_duplicate_threshold=0.5)
     trainer.accelerator = SimpleNamespace(process_index=process_index, gather=lambda t: t.reshape(-1))
     trainer._metrics = {"train": defaultdict(list), "eval": defaultdict(list)}
-    trainer.rows_masked, trainer.masked_global = False, None
+    trainer.rows_masked, trainer.masked_global, trainer.group_signal = False, None, None
     return trainer
 
 
@@ -148,6 +148,15 @@ def test_zero_variance_filter_drops_exactly_the_flat_groups(process_index, dropp
     assert trainer._metrics["train"]["filter/zero_variance_frac"] == [pytest.approx(2 / 3)]
     # Decided on the gathered rewards: process 1 sees only [0, 0] of group 1 and still keeps it.
     assert trainer.masked_global.tolist() == [True] * 4 + [False] * 4 + [True] * 4
+
+
+def test_groups_a_subclass_gives_a_signal_survive_the_zero_variance_filter():
+    # SRPO sets group_signal for groups whose completions carry a step term: group 0 is flat but keeps its rows.
+    trainer = stub_trainer(GATHERED, 0)
+    trainer.group_signal = torch.tensor([True, False, False])
+    trainer._filter_zero_variance([{}] * 6, local_batch(6))
+    assert trainer.masked_global.tolist() == [False] * 8 + [True] * 4
+    assert trainer.group_signal is None  # used once: the next batch decides afresh
 
 
 def test_zero_weight_keeps_the_batch_and_logs_the_share():

@@ -202,6 +202,8 @@ def test_adjust_scored_batch_builds_the_token_advantages(tiny, tmp_path):
     logged = {k: v[-1] for k, v in trainer._metrics["train"].items() if k.startswith("srpo/")}
     assert logged["srpo/unparsed_frac"] == 0 and logged["srpo/critical_steps"] == 0.5
     assert 0 < logged["srpo/step_token_frac"] < 1 and logged["srpo/step_adv_abs_max"] == pytest.approx(0.75, 1e-3)
+    # The one group has step terms: the zero-variance filter must keep it even if its outcome rewards were flat.
+    assert trainer.group_signal.tolist() == [True]
 
 
 def test_a_failing_verifier_leaves_outcome_advantages(tiny, tmp_path):

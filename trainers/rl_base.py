@@ -118,6 +118,7 @@ class RelevanceGRPOTrainer(GRPOTrainer):
     gathered_rewards: torch.Tensor | None = None  # (global batch, reward funcs), set by each scoring call
     gathered_completion_ids: list[list[int]] | None = None  # global order; only with near_duplicate_rollouts
     batch_inputs: list[dict] | None = None  # this process's dataset rows of the batch being scored
+    group_signal: torch.Tensor | None = None  # groups a subclass's adjustment gives a signal (adjust_scored_batch)
     rows_masked: bool = False  # the last scored batch had rows masked by a filter (same on every process)
     masked_global: torch.Tensor | None = None  # (global batch,) bool: rows the filters masked in the last batch
 
@@ -146,7 +147,11 @@ class RelevanceGRPOTrainer(GRPOTrainer):
         return out
 
     def adjust_scored_batch(self, inputs: list[dict], out: dict[str, Any]) -> dict[str, Any]:
-        """Subclass hook: change the scored batch (e.g. token-level advantages). Default: unchanged."""
+        """Subclass hook: change the scored batch (e.g. token-level advantages). Default: unchanged.
+
+        A subclass whose adjustment gives a group a learning signal its flat rewards lack sets `self.group_signal`
+        ((groups,) bool, global order, the same on every process): the zero-variance filter then keeps those groups.
+        """
         return out
 
     def local_slice(self, n_local: int) -> slice:
@@ -176,6 +181,9 @@ class RelevanceGRPOTrainer(GRPOTrainer):
             return out
         flat = zero_variance_groups(self.rewards_total(), num_generations)
         self._metrics[mode]["filter/zero_variance_frac"].append(flat.float().mean().item())
+        if self.group_signal is not None:  # e.g. SRPO's step terms: a flat outcome, yet something to learn
+            flat = flat & ~self.group_signal.to(flat.device)
+            self.group_signal = None
         if self.args.zero_variance_groups != "drop" or not flat.any():
             return out
         return self.mask_rows(out, flat.repeat_interleave(num_generations), len(inputs))

@@ -14,8 +14,8 @@ come from `step_sources` in priority order (`trainers/step_sources.py`): human a
 the gold-step facts. A completion that does not parse has no steps: outcome advantage only.
 
 Groups whose outcome rewards all agree still carry step credit (an all-wrong group whose first errors differ):
-with `zero_variance_groups: drop` (the base trainer's online filter) they leave the loss, with `zero_weight` their
-step terms train. Logged: `srpo/source_<name>` (steps scored per source, per batch), `srpo/critical_steps`
+the base trainer's zero-variance filter (`zero_variance_groups: drop`) keeps a group whose completions carry a
+step term and drops only groups with neither outcome nor step signal. Logged: `srpo/source_<name>` (steps scored per source, per batch), `srpo/critical_steps`
 (per parsed completion), `srpo/step_adv_{mean,std,abs_max}` (the added term, over tokens that get one),
 `srpo/step_token_frac` (share of completion tokens with a step term), `srpo/unparsed_frac`.
 """
@@ -125,6 +125,9 @@ class SRPOTrainer(RelevanceGRPOTrainer):
         outcome = out["advantages"]
         outcome = outcome.unsqueeze(1) if outcome.dim() == 1 else outcome
         out["advantages"] = outcome + self.args.step_coef * term.to(outcome.dtype)
+        # Groups whose outcome rewards agree can still differ in their steps: the zero-variance filter keeps them.
+        has_term = ((term != 0).any(dim=1) & (self.args.step_coef != 0)).to(torch.long)  # gloo gathers no bools
+        self.group_signal = self.accelerator.gather(has_term).view(-1, group_size(self)).any(dim=1)
         self._log_steps(everyone, counted, term, mask)
         return out
 
