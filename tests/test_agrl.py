@@ -19,7 +19,7 @@ from trainers.agrl import AGRLConfig, AGRLTrainer, METHOD
 from trainers.arguments import ShelfArguments
 from trainers.curriculum import CurriculumArguments
 from trainers.guides import gold_guide, hint_line, hint_prompt, written_label_correct
-from trainers.recipe import RecipeError, parse_recipe
+from trainers.recipe import RecipeError, check_recipe, parse_recipe
 from trainers.selection import SelectionArguments
 from trainers.tiny_model import build_tiny_lm
 
@@ -228,9 +228,12 @@ def test_recipes_parse():
     _, config, *_ = parse_recipe(ARG_TYPES, ["--config", "trainers/recipes/agrl_cpu.yaml"], prog="agrl")
     assert (config.guide_source, config.off_policy, config.guides_per_group) == ("gold", "shaping", 1)
     assert config.replay_queue_size == 32 and config.use_cpu
+    gpu = check_recipe("trainers/recipes/agrl_gpu.yaml", ARG_TYPES)
+    assert gpu["use_vllm"] and gpu["vllm_mode"] == "colocate" and gpu["bf16"]
     shelf, config, *_ = parse_recipe(ARG_TYPES, ["--config", "trainers/recipes/agrl_gpu.yaml", "--bf16", "false",
-                                                 "--use_cpu", "true", "--gradient_checkpointing", "false"], prog="agrl")
-    assert config.use_vllm and config.vllm_mode == "colocate" and shelf.chat
+                                                 "--use_cpu", "true", "--gradient_checkpointing", "false",
+                                                 "--use_vllm", "false"], prog="agrl")  # no GPU here
+    assert config.vllm_mode == "colocate" and shelf.chat
     assert METHOD.config_cls is AGRLConfig and METHOD.trainer_cls is AGRLTrainer
 
 

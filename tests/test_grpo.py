@@ -330,8 +330,9 @@ def test_gpu_recipe_parses_with_its_gpu_settings():
     assert data["bf16"] and data["use_vllm"] and data["vllm_mode"] == "colocate" and data["gradient_checkpointing"]
     # The same recipe on this CPU machine, with the GPU-only switches overridden, builds every config.
     shelf, config, selection = parse_recipe(TYPES, ["--config", "trainers/recipes/grpo_gpu.yaml", "--bf16", "false",
-                                                    "--use_cpu", "true", "--gradient_checkpointing", "false"])
-    assert selection.pass_rate_samples > 0 and shelf.chat and config.use_vllm
+                                                    "--use_cpu", "true", "--gradient_checkpointing", "false",
+                                                    "--use_vllm", "false"])
+    assert selection.pass_rate_samples > 0 and shelf.chat and config.vllm_mode == "colocate"
 
 
 @pytest.mark.parametrize("key,suggestion", [("zero_varaince_groups", "zero_variance_groups"),

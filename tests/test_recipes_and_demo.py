@@ -71,3 +71,47 @@ def test_a_missing_model_folder_is_one_clear_error(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="no model folder .*python -m trainers.tiny_model"):
         load_tokenizer(str(tmp_path / "missing"))
+
+
+def test_a_gpu_recipe_on_a_machine_without_cuda_is_one_line(monkeypatch):
+    import torch
+
+    from trainers.recipe import RecipeError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    gpu = next(p for p in RECIPES if p.stem == "grpo_gpu")
+    with pytest.raises(RecipeError, match=r"no GPU \(CUDA\) and the recipe asks for bf16, use_vllm"):
+        _parse("grpo", ["--config", str(gpu)])
+
+
+def test_a_value_of_the_wrong_type_is_one_line_not_the_usage():
+    from trainers.recipe import RecipeError
+
+    with pytest.raises(RecipeError, match=r"--num_generations.*invalid int value: 'four'"):
+        _parse("grpo", ["--num_generations", "four"])
+
+
+def test_a_label_outside_the_rule_set_is_a_located_error(tmp_path):
+    from rules.data.errors import DataError
+    from trainers.data import load_rule_set, load_split
+
+    row = json.loads(Path("data/synthetic/train.jsonl").read_text().splitlines()[0])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(dict(row, label=7)) + "\n")
+    shelf = ShelfArguments(train_data=str(bad))
+    with pytest.raises(DataError, match=r"bad.jsonl row 1: label: .*not a label of rule set 'ecommerce' \(got 7\)"):
+        load_split(str(bad), load_rule_set(shelf), shelf)
+
+
+def test_a_resumed_run_keeps_the_evaluations_made_before(tmp_path):
+    from types import SimpleNamespace
+
+    from trainers.rl_script import write_summary
+
+    trainer = SimpleNamespace(state=SimpleNamespace(global_step=4))
+    write_summary(str(tmp_path), SimpleNamespace(history=[{"step": 0}, {"step": 2}, {"step": 4}]), trainer)
+    write_summary(str(tmp_path), SimpleNamespace(history=[{"step": 2, "again": 1}, {"step": 4}]), trainer)
+    saved = json.loads((tmp_path / "shelfwise_eval.json").read_text())["evaluations"]
+    assert saved == [{"step": 0}, {"step": 2, "again": 1}, {"step": 4}]
+    write_summary(str(tmp_path), SimpleNamespace(history=[]), trainer)  # resuming a finished run evaluates nothing
+    assert json.loads((tmp_path / "shelfwise_eval.json").read_text())["evaluations"] == saved

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+from pathlib import Path
 from collections import Counter
 from typing import Any
 
@@ -23,6 +24,7 @@ from rules.data.prompt import build_prompt
 from trainers.arguments import ShelfArguments
 
 logger = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parent.parent
 
 
 def load_rule_set(shelf: ShelfArguments) -> CompiledRuleSet:
@@ -45,11 +47,23 @@ def reorder_guide(text: str | None, source: CompiledRuleSet, target: CompiledRul
 
 def load_split(path: str, rules: CompiledRuleSet, shelf: ShelfArguments, limit: int | None = None) -> list[Example]:
     """Examples of one file; guides rewritten when the run changes the CoT order."""
-    examples = load_examples(path).examples[: limit or None]
+    from trainers.evaluation import check_gold
+
+    examples = load_examples(bundled_path(path)).examples[: limit or None]
+    check_gold(examples, rules, str(path))  # a label or verdict outside the rule set is an error, not a class
     if shelf.cot_order:
         source = compile_rules(shelf.rules_path())
         examples = [e.model_copy(update={"guide": reorder_guide(e.guide, source, rules)}) for e in examples]
     return examples
+
+
+def bundled_path(path: str) -> str:
+    """`path` as given; a relative one missing here but present in this repository (data/synthetic/...) from there,
+    so the recipes and the demo also run from another directory."""
+    if Path(path).exists() or Path(path).is_absolute():
+        return path
+    bundled = REPO / path
+    return str(bundled) if bundled.exists() else path
 
 
 def class_balanced(examples: list[Example], seed: int = 0) -> list[Example]:

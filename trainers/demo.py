@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from trainers.arguments import ShelfArguments
-from trainers.recipe import parse_recipe
+from trainers.recipe import parse_recipe, run_cli
 from trainers.rl_script import parse_method, run_method, setup_logging
 from trainers.training_figures import plot_curves, series
 
@@ -102,6 +102,11 @@ def _figures(out: Path, trainer, callback) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The demo; a user error (missing data, bad rule file) is one line and exit 2, as in the trainers."""
+    return run_cli(_run, argv)
+
+
+def _run(argv: list[str] | None = None) -> int:
     args = _args(argv)
     out = Path(args.out)
     setup_logging(None)

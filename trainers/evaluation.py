@@ -69,7 +69,7 @@ def decoded(gen: Any, prompts: list, examples: list[Example], rules: CompiledRul
     completions = [c[0] for c in gen.generate(prompts, samples=1, temperature=0.0, progress=progress)]
     truncated = sum(row[0] for row in getattr(gen, "last_truncated", []) if row)
     if truncated:
-        logger.warning("%d of %d completions stopped at max_new_tokens; raise --max-new-tokens if CoTs are cut",
+        logger.warning("%d of %d completions stopped at max_new_tokens; raise the token budget (--max-new-tokens of trainers.evaluate, --eval_max_new_tokens of the trainers) if CoTs are cut",
                        truncated, len(completions))
     recs = records(completions, examples, rules)
     gold, pred = [e.label for e in examples], [r.pred_label for r in recs]

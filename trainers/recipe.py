@@ -80,19 +80,22 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
                  description: str | None = None, epilog: str | None = None) -> tuple[Any, ...]:
     """Parse `--config recipe.yaml` plus flags into one instance per dataclass, in the order given."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # `--config=FILE` is argparse's other spelling; TrlParser only looks for `--config FILE`.
+    argv = [part for token in argv for part in (token.split("=", 1) if token.startswith("--config=") else [token])]
     prog = prog or "python -m trainers.<name>"
+    usage = f"{prog} --config RECIPE.yaml [--flag value ...]   (recipes: trainers/recipes/*.yaml)"
     if "--config" in argv:
         index = argv.index("--config")
         if index + 1 >= len(argv):
             raise RecipeError("--config needs a recipe file, e.g. --config trainers/recipes/grpo_cpu.yaml")
         check_recipe(argv[index + 1], dataclass_types, prog)
     _check_flags(argv, dataclass_types, prog)
-    parser = TrlParser(dataclass_types, prog=prog, description=description, epilog=epilog,
-                       formatter_class=_Formatter)
+    parser = _Parser(dataclass_types, prog=prog, usage=usage, description=description, epilog=epilog,
+                     formatter_class=_Formatter)
     defaults = {k: v for k, v in cpu_defaults().items() if any(a.dest == k for a in parser._actions)}
     parser.set_defaults(**defaults)  # a recipe or a flag still overrides them
     try:
-        return tuple(parser.parse_args_and_config(argv))
+        parsed = tuple(parser.parse_args_and_config(argv))
     except ValueError as err:
         if "bf16" in str(err) and defaults:
             raise RecipeError(f"{err}\nThis machine has no GPU and the recipe asks for bf16: use a *_cpu recipe, or "
@@ -101,6 +104,26 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
             raise
         # A field's own check (__post_init__) failed: the message names the field and the fix.
         raise RecipeError(str(err)) from None
+    if defaults:  # no CUDA here
+        _refuse_gpu_settings(parsed)
+    return parsed
+
+
+def _refuse_gpu_settings(parsed: tuple[Any, ...]) -> None:
+    """A GPU recipe on a machine without CUDA: one line at parse time, before any model download or sampling."""
+    asked = [name for name in ("bf16", "fp16", "use_vllm") for obj in parsed if getattr(obj, name, False) is True]
+    if asked:
+        flags = " ".join(f"--{name} false" for name in sorted(set(asked)))
+        raise RecipeError(f"this machine has no GPU (CUDA) and the recipe asks for {', '.join(sorted(set(asked)))}: "
+                          f"use a *_cpu recipe, or pass {flags} --use_cpu true")
+
+
+class _Parser(TrlParser):
+    """TrlParser whose errors (a value of the wrong type, a missing value) are one line, not the whole usage."""
+
+    def error(self, message: str):
+        raise RecipeError(f"{message} (from the recipe or a flag; `{self.prog} --help` lists every argument "
+                          "and its type)")
 
 
 def cpu_defaults() -> dict[str, Any]:

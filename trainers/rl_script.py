@@ -87,8 +87,16 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
 def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any) -> Path:
     path = Path(output_dir) / "shelfwise_eval.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"evaluations": callback.history, "global_step": trainer.state.global_step},
-                               indent=2), encoding="utf-8")
+    history = list(callback.history)
+    if path.is_file():  # a resumed run keeps the evaluations made before it resumed
+        first = history[0]["step"] if history else float("inf")
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8")).get("evaluations", [])
+        except (json.JSONDecodeError, AttributeError):
+            earlier = []
+        history = [h for h in earlier if isinstance(h, dict) and h.get("step", first) < first] + history
+    path.write_text(json.dumps({"evaluations": history, "global_step": trainer.state.global_step}, indent=2),
+                    encoding="utf-8")
     return path
 
 
