@@ -32,6 +32,14 @@ def load_model(path: str | Path, device: torch.device | str | None = None,
     if dtype is None:
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     path = str(path)
+    tokenizer = load_tokenizer(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    model.eval()
+    return model, tokenizer
+
+
+def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
+    """The tokenizer of a model folder (or hub id), with a pad token; a clear error for a missing folder."""
     # A hub id is "org/name" (one slash, no leading dot or slash); anything else is a local folder that must exist.
     looks_local = (path.startswith((".", "/", "~")) or path.count("/") != 1 or Path(path).exists()
                    or Path(path).parent.is_dir())
@@ -42,13 +50,11 @@ def load_model(path: str | Path, device: torch.device | str | None = None,
         tokenizer = AutoTokenizer.from_pretrained(path)
     except OSError as err:  # not a local folder, and the hub did not have it (or could not be reached)
         reason = str(err).splitlines()[0]
-        raise FileNotFoundError(f"{path}: not a local model folder, and loading it as a hub id failed ({reason})") \
-            from None
+        raise FileNotFoundError(f"{path} is not a local model folder, and loading it as a hub id failed "
+                                f"({reason}); download it first or give a local folder") from None
     if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token  # generation needs a pad id; eos is the usual stand-in
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
-    model.eval()
-    return model, tokenizer
+        tokenizer.pad_token = tokenizer.eos_token  # generation and batching need a pad id; eos is the usual stand-in
+    return tokenizer
 
 
 def prompt_ids(tokenizer: PreTrainedTokenizerBase, prompts: list[Any]) -> list[list[int]]:

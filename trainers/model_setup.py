@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import AutoModelForCausalLM, PreTrainedModel, PreTrainedTokenizerBase
 
 from trainers.arguments import TINY_MODEL, TINY_MODELS, ShelfArguments
+from trainers.lm import load_tokenizer  # noqa: F401  (re-exported for the trainers)
 
 logger = logging.getLogger(__name__)
 
@@ -36,22 +37,6 @@ def ensure_tiny_model(path: str | Path = TINY_MODEL, train_data: str | None = No
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
-
-
-def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
-    """The tokenizer of a model folder (or hub id), with a pad token; a clear error for a missing folder."""
-    if not Path(path).expanduser().is_dir() and (path.startswith((".", "/", "~")) or path.count("/") != 1):
-        raise FileNotFoundError(f"no model folder {path}; give a folder written by save_pretrained, or build a tiny "
-                                f"one with `python -m trainers.tiny_model --out {path}`")
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(path)
-    except OSError as err:  # not a local folder, and the hub did not have it (or could not be reached)
-        reason = str(err).splitlines()[0]
-        raise FileNotFoundError(f"model_name_or_path: {path} is not a local model folder, and loading it as a hub id "
-                                f"failed ({reason}); download it first or give a local folder") from None
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token  # generation and batching need a pad id; eos is the usual stand-in
-    return tokenizer
 
 
 def load_policy(shelf: ShelfArguments, args: Any) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
