@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +34,24 @@ def ensure_tiny_model(path: str | Path = TINY_MODEL, train_data: str | None = No
     sizes = tiny_sizes(path) or TINY_MODELS[TINY_MODEL]
     from trainers.tiny_model import build_tiny_lm
 
+    from trainers.data import bundled_path
+
+    train_data = bundled_path(train_data) if train_data else None
     texts = [Path(train_data).read_text(encoding="utf-8")] if train_data and Path(train_data).is_file() else []
     logger.info("building the tiny local model in %s (no such model yet)", path)
     model, tokenizer = build_tiny_lm(texts, **sizes)
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
+    # Build beside the target and rename: processes started together (torchrun ranks, parallel runs) never read
+    # a half-written folder; the first rename wins and the others use its (identical, seeded) model.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    model.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    try:
+        os.rename(staging, path)
+    except OSError:  # another process finished first
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (path / "config.json").is_file():
+            raise
     return path
 
 
