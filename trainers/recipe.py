@@ -10,6 +10,7 @@ known keys are listed (`--help`), never a silently ignored setting.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import difflib
 import sys
@@ -135,7 +136,7 @@ def cpu_defaults() -> dict[str, Any]:
     return {"use_cpu": True, "bf16": False, "fp16": False, "gradient_checkpointing": False}
 
 
-class _Formatter(__import__("argparse").RawDescriptionHelpFormatter):
+class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Keep the epilog's line breaks (it lists registries)."""
 
 

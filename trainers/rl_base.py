@@ -177,13 +177,13 @@ class RelevanceGRPOTrainer(GRPOTrainer):
     def _filter_zero_variance(self, inputs: list[dict], out: dict[str, Any]) -> dict[str, Any]:
         mode = "train" if self.model.training else "eval"
         num_generations = group_size(self)
+        signal, self.group_signal = self.group_signal, None  # set per batch by a subclass; never carried over
         if self.gathered_rewards is None or num_generations < 2:
             return out
         flat = zero_variance_groups(self.rewards_total(), num_generations)
         self._metrics[mode]["filter/zero_variance_frac"].append(flat.float().mean().item())
-        if self.group_signal is not None:  # e.g. SRPO's step terms: a flat outcome, yet something to learn
-            flat = flat & ~self.group_signal.to(flat.device)
-            self.group_signal = None
+        if signal is not None:  # e.g. SRPO's step terms: a flat outcome, yet something to learn
+            flat = flat & ~signal.to(flat.device)
         if self.args.zero_variance_groups != "drop" or not flat.any():
             return out
         return self.mask_rows(out, flat.repeat_interleave(num_generations), len(inputs))

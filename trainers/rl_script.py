@@ -41,7 +41,7 @@ class Method:
     extra_args: tuple[type, ...] = field(default_factory=tuple)  # further argument dataclasses of this method
 
 
-def reward_registry_help(rules_path: str | None = None) -> str:
+def reward_registry_help() -> str:
     """The `--help` epilog: the reward components a rule file can weight, from the rule language's registry."""
     from rules.model import REWARD_COMPONENTS
 

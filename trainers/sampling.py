@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rewards import RuleAwareReward
-from rules import CompiledRuleSet
+from rules import CompiledRuleSet, ParseError
 from rules.data import Example
 from trainers.data import prompts_of
 
@@ -49,7 +49,7 @@ def grade(example: Example, completions: list[str], rules: CompiledRuleSet, rewa
     verdicts = []
     for text in completions:
         cot = rules.parse(text)
-        verdicts.append(None if hasattr(cot, "code") else cot.verdicts)
+        verdicts.append(None if isinstance(cot, ParseError) else cot.verdicts)
     labels = [s.label for s in scored]
     return SampleRecord(example.id, example.label, list(completions), labels, [s.total for s in scored],
                         [lab == example.label for lab in labels], verdicts)
