@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainers.arguments import ShelfArguments  # noqa: E402
-from trainers.data import load_rule_set, load_split  # noqa: E402
-from trainers.eval_callback import evaluate_model, flat_metrics  # noqa: E402
-from trainers.recipe import parse_recipe  # noqa: E402
-from trainers.training_figures import plot_curves, series  # noqa: E402
+from trainers.common.arguments import ShelfArguments  # noqa: E402
+from trainers.common.data import load_rule_set, load_split  # noqa: E402
+from trainers.common.eval_callback import evaluate_model, flat_metrics  # noqa: E402
+from trainers.common.recipe import parse_recipe  # noqa: E402
+from trainers.evaluation.figures import plot_curves, series  # noqa: E402
 
 RECIPES = ROOT / "trainers" / "recipes"
 RL = {  # name -> (trainer module, extra flags, warm start)
@@ -82,7 +82,7 @@ def common_flags(args, model: Path, out: Path) -> list[str]:
 def run_rl(args, name: str, model: Path, out: Path):
     import importlib
 
-    from trainers.rl_script import parse_method, run_method
+    from trainers.grpo.cli import parse_method, run_method
 
     module, extra, _ = RL[name]
     method = importlib.import_module(f"trainers.{module}").METHOD
@@ -96,7 +96,7 @@ def run_rl(args, name: str, model: Path, out: Path):
 def run_dpo(args, model: Path, out: Path):
     from trainers.dpo import RelevanceDPOConfig
     from trainers.dpo import run_dpo as train
-    from trainers.dpo_sample import SamplingArguments, run_sampling
+    from trainers.dpo.sample import SamplingArguments, run_sampling
 
     samples = out / "samples"
     run_sampling(*parse_recipe([ShelfArguments, SamplingArguments], [
@@ -110,7 +110,7 @@ def run_dpo(args, model: Path, out: Path):
 
 
 def final_eval(model_dir: Path, order: str, limit: int) -> dict:
-    from trainers.lm import load_model
+    from trainers.evaluation.lm import load_model
 
     shelf = ShelfArguments(cot_order=order)
     rules = load_rule_set(shelf)

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _tiny(folder: Path) -> str:
-    from trainers.tiny_model import build_tiny_lm
+    from trainers.common.tiny_model import build_tiny_lm
 
     model, tokenizer = build_tiny_lm(seed=0)
     model.save_pretrained(folder)

@@ -4,7 +4,7 @@
     python bench/prefill_scoring.py --size 0.5b-body --n 256 --batch-size 64   # 24 x 896 (random weights), GPU
 
 Prefill: one forward pass over prompt + the label line's fixed prefix, label probabilities read at the last
-position (trainers.label_scoring). Generation: the same prompts, greedy, with exactly as many new tokens as
+position (trainers.evaluation.label_scoring). Generation: the same prompts, greedy, with exactly as many new tokens as
 the gold CoTs of the data have on average (min = max new tokens), because a model with random weights does
 not stop where a trained one would. Both batched the same way. Target: prefill >= 10x the pairs/s.
 The last line prints key=value figures.
@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing (the GPU
 
 from rules import compile_rules  # noqa: E402
 from rules.data import Example, build_prompt, load_examples  # noqa: E402
-from trainers.generation import Generator  # noqa: E402
-from trainers.label_scoring import LabelScorer  # noqa: E402
-from trainers.tiny_model import build_tiny_lm  # noqa: E402
+from trainers.evaluation.generation import Generator  # noqa: E402
+from trainers.evaluation.label_scoring import LabelScorer  # noqa: E402
+from trainers.common.tiny_model import build_tiny_lm  # noqa: E402
 
 # "0.5b-body": Qwen2.5-0.5B's width and depth (24 x 896); with the 1K-token tiny vocabulary it has 194M parameters.
 SIZES = {"tiny": dict(hidden=64, layers=2), "small": dict(hidden=256, layers=4),

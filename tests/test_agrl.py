@@ -14,14 +14,14 @@ from datasets import Dataset
 
 from rewards import RuleAwareReward
 from rules import compile_rules
-from trainers import guided_replay as replay
+from trainers.agrl import replay
 from trainers.agrl import AGRLConfig, AGRLTrainer, METHOD
-from trainers.arguments import ShelfArguments
-from trainers.curriculum import CurriculumArguments
-from trainers.guides import gold_guide, hint_line, hint_prompt, written_label_correct
-from trainers.recipe import RecipeError, check_recipe, parse_recipe
-from trainers.selection import SelectionArguments
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.arguments import ShelfArguments
+from trainers.grpo.curriculum import CurriculumArguments
+from trainers.agrl.guides import gold_guide, hint_line, hint_prompt, written_label_correct
+from trainers.common.recipe import RecipeError, check_recipe, parse_recipe
+from trainers.grpo.selection import SelectionArguments
+from trainers.common.tiny_model import build_tiny_lm
 
 RULES = compile_rules("rules/catalog/ecommerce.yaml")
 TRAIN = [json.loads(line) for line in open("data/synthetic/train.jsonl", encoding="utf-8")]

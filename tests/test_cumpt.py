@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from trainers.cumpt import DEFAULT_BETAS, CalibrationResult, best_run, calibrate, cumpt_labels, pick_beta, to_tiers
+from trainers.evaluation.cumpt import DEFAULT_BETAS, CalibrationResult, best_run, calibrate, cumpt_labels, pick_beta, to_tiers
 
 LABELS = [4, 3, 2, 1]
 TIERS = {"Good": [4, 3], "Mid": [2], "Bad": [1]}
@@ -187,6 +187,6 @@ def test_default_grid():
 def test_docstring_examples_hold():
     import doctest
 
-    import trainers.cumpt
+    import trainers.evaluation.cumpt
 
-    assert doctest.testmod(trainers.cumpt).failed == 0
+    assert doctest.testmod(trainers.evaluation.cumpt).failed == 0

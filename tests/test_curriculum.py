@@ -1,4 +1,4 @@
-"""Multi-stage curricula (trainers/curriculum.py): stage validation, training order by pass-rate bucket and by query
+"""Multi-stage curricula (trainers/grpo/curriculum.py): stage validation, training order by pass-rate bucket and by query
 type, TRL's batch geometry, and real GRPO runs that read the stages in order and resume mid-stage.
 
     pytest tests/test_curriculum.py
@@ -16,14 +16,14 @@ from transformers import TrainerCallback
 
 from rules import compile_rules
 from rules.data import Example, Product, load_examples
-from trainers.arguments import ShelfArguments
-from trainers.curriculum import (CurriculumArguments, CurriculumCallback, apply_curriculum, build_order,
+from trainers.common.arguments import ShelfArguments
+from trainers.grpo.curriculum import (CurriculumArguments, CurriculumCallback, apply_curriculum, build_order,
                                  check_curriculum, parse_stages, stage_prompts)
-from trainers.recipe import RecipeError, parse_recipe
-from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer
-from trainers.rl_script import Method, build_trainer
-from trainers.sampling import SampleRecord
-from trainers.selection import SelectionArguments
+from trainers.common.recipe import RecipeError, parse_recipe
+from trainers.grpo.trainer import RelevanceGRPOConfig, RelevanceGRPOTrainer
+from trainers.grpo.cli import Method, build_trainer
+from trainers.common.sampling import SampleRecord
+from trainers.grpo.selection import SelectionArguments
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "trainers" / "recipes" / "srpo_curriculum_cpu.yaml"
@@ -246,7 +246,7 @@ def test_check_before_loading_anything(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
-    from trainers.tiny_model import build_tiny_lm
+    from trainers.common.tiny_model import build_tiny_lm
 
     path = tmp_path_factory.mktemp("tiny")
     model, tokenizer = build_tiny_lm([Path(TRAIN).read_text(encoding="utf-8")])

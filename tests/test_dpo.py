@@ -17,13 +17,13 @@ from rules import compile_rules
 from rules.data import load_examples
 from rules.data.errors import DataError
 from rules.data.prompt import build_prompt
-from trainers.arguments import ShelfArguments
+from trainers.common.arguments import ShelfArguments
 from trainers.dpo import RelevanceDPOConfig, load_pairs, main as dpo_main, run_dpo
-from trainers.dpo_pairs import pair_records, pairing_order, pairs_of, pass_at_n_curve
-from trainers.dpo_sample import SamplingArguments, main as sample_main
-from trainers.model_setup import ensure_tiny_model
-from trainers.recipe import RecipeError, parse_recipe, run_cli
-from trainers.sampling import SampleRecord, load_records
+from trainers.dpo.pairs import pair_records, pairing_order, pairs_of, pass_at_n_curve
+from trainers.dpo.sample import SamplingArguments, main as sample_main
+from trainers.common.model_setup import ensure_tiny_model
+from trainers.common.recipe import RecipeError, parse_recipe, run_cli
+from trainers.common.sampling import SampleRecord, load_records
 
 RULES = compile_rules("rules/catalog/ecommerce.yaml")
 TRAIN = "data/synthetic/train.jsonl"
@@ -212,7 +212,7 @@ def test_a_few_dpo_steps_change_the_parameters(tiny, tmp_path):
 
 @pytest.mark.parametrize("name", ["dpo_cpu", "dpo_gpu", "dpo_sample_cpu", "dpo_sample_gpu"])
 def test_recipes_parse(name):
-    from trainers.dpo_sample import SamplingArguments as Sampling
+    from trainers.dpo.sample import SamplingArguments as Sampling
 
     classes = [ShelfArguments, Sampling] if "sample" in name else [ShelfArguments, RelevanceDPOConfig]
     argv = ["--config", str(RECIPES / f"{name}.yaml")]

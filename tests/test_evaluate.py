@@ -10,9 +10,9 @@ import pytest
 from rules import compile_rules
 from rules.data import build_prompt
 from rules.data.loaders import load_examples
-from trainers import evaluate as ev
-from trainers import evaluation
-from trainers.tiny_model import main as build_tiny
+from trainers.evaluation import cli as ev
+from trainers.evaluation import parts as evaluation
+from trainers.common.tiny_model import main as build_tiny
 
 DATA = "data/synthetic/eval_balanced.jsonl"
 DEV = "data/synthetic/eval_wild.jsonl"

@@ -6,10 +6,10 @@ import struct
 import numpy as np
 import pytest
 
-from trainers import figures
-from trainers.cumpt import calibrate
-from trainers.figures import plot_calibration, plot_confusion, plot_per_class_f1, plot_slices
-from trainers.metrics import classification_report, slice_report
+from trainers.evaluation import figures
+from trainers.evaluation.cumpt import calibrate
+from trainers.evaluation.figures import plot_calibration, plot_confusion, plot_per_class_f1, plot_slices
+from trainers.evaluation.metrics import classification_report, slice_report
 
 LABELS = [4, 3, 2, 1]
 NAMES = {4: "Excellent", 3: "Related", 2: "Mismatch", 1: "Irrelevant"}

@@ -19,21 +19,21 @@ from rewards import RuleAwareReward
 from rules import compile_rules
 from rules.data import load_examples
 from rules.data.loaders import to_dataset
-from trainers.arguments import ShelfArguments
-from trainers.data import prompts_of
-from trainers.difficulty import difficulty_drop_reason, select_by_difficulty
-from trainers.diversity import jaccard, near_duplicate_rows, record_drop_reason, select_diverse, shingles
-from trainers.recipe import RecipeError, parse_recipe
-from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer
-from trainers.sampling import SampleRecord, save_records
-from trainers.selection import SelectionArguments, SelectionError, prepare_examples
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.arguments import ShelfArguments
+from trainers.common.data import prompts_of
+from trainers.grpo.difficulty import difficulty_drop_reason, select_by_difficulty
+from trainers.grpo.diversity import jaccard, near_duplicate_rows, record_drop_reason, select_diverse, shingles
+from trainers.common.recipe import RecipeError, parse_recipe
+from trainers.grpo.trainer import RelevanceGRPOConfig, RelevanceGRPOTrainer
+from trainers.common.sampling import SampleRecord, save_records
+from trainers.grpo.selection import SelectionArguments, SelectionError, prepare_examples
+from trainers.common.tiny_model import build_tiny_lm
 
 RULES = compile_rules("rules/catalog/ecommerce.yaml")
 EXAMPLES = load_examples("data/synthetic/train.jsonl").examples[:40]
 
 
-# --- TRL hooks this trainer overrides or calls (rl_base, selection); the base hooks are in test_trl_integration ---
+# --- TRL hooks this trainer overrides or calls (trainers/grpo/trainer.py, selection.py); the base hooks are in test_trl_integration ---
 PINS = {
     "_get_train_sampler": ["self", "dataset"],
     "log": ["self", "logs", "start_time"],
@@ -48,11 +48,11 @@ PINS = {
 @pytest.mark.parametrize("name,params", PINS.items())
 def test_trl_hooks_we_rely_on_keep_their_signatures(name, params):
     assert list(inspect.signature(getattr(GRPOTrainer, name)).parameters) == params, (
-        f"GRPOTrainer.{name} changed its signature; trainers/rl_base.py must be updated")
+        f"GRPOTrainer.{name} changed its signature; trainers/grpo/trainer.py must be updated")
 
 
 def test_trl_still_logs_entropy_over_the_loss_mask():
-    # rl_base blanks these metrics for all-masked micro-batches; it relies on TRL computing them in _compute_loss.
+    # the GRPO trainer blanks these metrics for all-masked micro-batches; it relies on TRL computing them in _compute_loss.
     source = inspect.getsource(GRPOTrainer._compute_loss)
     assert '_metrics[mode]["entropy"].append(global_masked_mean(entropies))' in source
 
@@ -262,7 +262,7 @@ def scripted_pass():
 
 def test_prepare_examples_samples_filters_and_writes_records(tmp_path, monkeypatch):
     examples, script = scripted_pass()
-    monkeypatch.setattr("trainers.selection.make_generator", lambda *a: ScriptedGenerator(script))
+    monkeypatch.setattr("trainers.grpo.selection.make_generator", lambda *a: ScriptedGenerator(script))
     shelf = ShelfArguments(balance="natural")
     selection = SelectionArguments(pass_rate_samples=4)
     model = torch.nn.Linear(1, 1)
@@ -271,7 +271,7 @@ def test_prepare_examples_samples_filters_and_writes_records(tmp_path, monkeypat
     assert [e.id for e in kept] == [examples[i].id for i in (2, 3, 4)]
     assert len(records) == 6 and [r.n_correct for r in records] == [4, 0, 2, 1, 1, 4]
     assert (tmp_path / "pass_rates.jsonl").is_file()
-    monkeypatch.setattr("trainers.selection.make_generator", lambda *a: pytest.fail("the file must be reused"))
+    monkeypatch.setattr("trainers.grpo.selection.make_generator", lambda *a: pytest.fail("the file must be reused"))
     # a resumed run reuses its own records, so it trains on the same prompts in the same order
     again, _ = prepare_examples(shelf, run_config(tmp_path, resume_from_checkpoint="latest"), selection, RULES,
                                 examples + examples[:2], model, None)
@@ -324,7 +324,7 @@ def test_cpu_recipe_parses():
 
 
 def test_gpu_recipe_parses_with_its_gpu_settings():
-    from trainers.recipe import check_recipe
+    from trainers.common.recipe import check_recipe
 
     data = check_recipe("trainers/recipes/grpo_gpu.yaml", TYPES)
     assert data["bf16"] and data["use_vllm"] and data["vllm_mode"] == "colocate" and data["gradient_checkpointing"]

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from rules import compile_rules
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.tiny_model import build_tiny_lm
 from verifiers.judge import OpenAIBackend, StepJudge
 from verifiers.judge.base import Completion, TokenLogprob
 from verifiers.judge.prompt import answer_steps

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from rules import compile_rules
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.tiny_model import build_tiny_lm
 from verifiers.judge import Completion, Failure, LocalBackend, StepJudge, build_judge_messages, decision_probability
 from verifiers.judge.answer import parse_answer
 

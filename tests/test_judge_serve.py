@@ -20,7 +20,7 @@ import pytest
 
 from rewards import RuleAwareReward
 from rules import compile_rules
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.tiny_model import build_tiny_lm
 from verifiers.hybrid import HybridVerifier, Source
 from verifiers.judge import OpenAIBackend, StepJudge
 from verifiers.judge.server import ServeProcess

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from rules import compile_rules, load_rules
-from trainers.generation import Generator
-from trainers.label_scoring import LabelScorer, label_tokens, vllm_label_probs
-from trainers.tiny_model import build_tiny_lm
+from trainers.evaluation.generation import Generator
+from trainers.evaluation.label_scoring import LabelScorer, label_tokens, vllm_label_probs
+from trainers.common.tiny_model import build_tiny_lm
 
 CATALOG = "rules/catalog/ecommerce.yaml"
 

@@ -6,7 +6,7 @@ from math import comb
 
 import pytest
 
-from trainers.metrics import (StepRecord, classification_report, pass_at_k, pass_at_k_report, slice_report,
+from trainers.evaluation.metrics import (StepRecord, classification_report, pass_at_k, pass_at_k_report, slice_report,
                               step_report, to_markdown)
 
 LABELS = [4, 3, 2, 1]
@@ -171,14 +171,14 @@ def test_pass_at_k_report():
 
 
 def test_to_markdown_is_re_exported_from_trainers_report():
-    import trainers.report
+    import trainers.evaluation.report
 
-    assert to_markdown is trainers.report.to_markdown  # the rendering moved; old imports keep working
+    assert to_markdown is trainers.evaluation.report.to_markdown  # the rendering moved; old imports keep working
 
 
 def test_docstring_examples_hold():
     import doctest
 
-    import trainers.metrics
+    import trainers.evaluation.metrics
 
-    assert doctest.testmod(trainers.metrics).failed == 0
+    assert doctest.testmod(trainers.evaluation.metrics).failed == 0

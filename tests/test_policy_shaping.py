@@ -11,11 +11,11 @@ from datasets import Dataset
 
 from rewards import RuleAwareReward
 from trainers.agrl import AGRLConfig, AGRLTrainer
-from trainers.policy_shaping import NORMALISERS, LossScale, normalised_sum, shaped_guide_loss, shaped_per_token_loss, \
+from trainers.agrl.shaping import NORMALISERS, LossScale, normalised_sum, shaped_guide_loss, shaped_per_token_loss, \
     shaping_weight, zero_guide_advantages
-from trainers.recipe import RecipeError
-from trainers.rl_base import RelevanceGRPOTrainer
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.recipe import RecipeError
+from trainers.grpo.trainer import RelevanceGRPOTrainer
+from trainers.common.tiny_model import build_tiny_lm
 
 GAMMA = 0.1
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trainers.arguments import ShelfArguments
-from trainers.recipe import parse_recipe
+from trainers.common.arguments import ShelfArguments
+from trainers.common.recipe import parse_recipe
 
 RECIPES = sorted((Path(__file__).resolve().parent.parent / "trainers" / "recipes").glob("*.yaml"))
 CPU = ["--bf16", "false", "--use_cpu", "true", "--gradient_checkpointing", "false"]
@@ -22,7 +22,7 @@ def _parse(name: str, flags: list[str]):
         from trainers.sft import RelevanceSFTConfig
         return parse_recipe([ShelfArguments, RelevanceSFTConfig], flags)
     if name.startswith("dpo_sample"):
-        from trainers.dpo_sample import SamplingArguments
+        from trainers.dpo.sample import SamplingArguments
         return parse_recipe([ShelfArguments, SamplingArguments], flags)
     if name.startswith("dpo"):
         from trainers.dpo import RelevanceDPOConfig
@@ -32,7 +32,7 @@ def _parse(name: str, flags: list[str]):
         raise AssertionError(f"recipe {name}: no parser known for it; add its trainer here")
     import importlib
 
-    from trainers.rl_script import parse_method
+    from trainers.grpo.cli import parse_method
     return parse_method(importlib.import_module(f"trainers.{module}").METHOD, flags)
 
 
@@ -46,7 +46,7 @@ def test_every_recipe_parses(path, tmp_path):
 
 
 def test_demo_runs_sft_then_srpo_and_writes_its_report(tmp_path, monkeypatch):
-    from trainers import demo
+    from trainers.srpo import demo
 
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # the recipes name data/ relative to the repo
     out = tmp_path / "demo"
@@ -60,14 +60,14 @@ def test_demo_runs_sft_then_srpo_and_writes_its_report(tmp_path, monkeypatch):
 
 
 def test_a_misspelled_flag_names_the_closest_argument():
-    from trainers.recipe import RecipeError
+    from trainers.common.recipe import RecipeError
 
     with pytest.raises(RecipeError, match=r"unknown argument --lerning_rate; did you mean --learning_rate\?"):
         _parse("grpo", ["--lerning_rate", "1"])
 
 
 def test_a_missing_model_folder_is_one_clear_error(tmp_path):
-    from trainers.model_setup import load_tokenizer
+    from trainers.common.model_setup import load_tokenizer
 
     with pytest.raises(FileNotFoundError, match="no model folder .*python -m trainers.tiny_model"):
         load_tokenizer(str(tmp_path / "missing"))
@@ -76,7 +76,7 @@ def test_a_missing_model_folder_is_one_clear_error(tmp_path):
 def test_a_gpu_recipe_on_a_machine_without_cuda_is_one_line(monkeypatch):
     import torch
 
-    from trainers.recipe import RecipeError
+    from trainers.common.recipe import RecipeError
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     gpu = next(p for p in RECIPES if p.stem == "grpo_gpu")
@@ -85,7 +85,7 @@ def test_a_gpu_recipe_on_a_machine_without_cuda_is_one_line(monkeypatch):
 
 
 def test_a_value_of_the_wrong_type_is_one_line_not_the_usage():
-    from trainers.recipe import RecipeError
+    from trainers.common.recipe import RecipeError
 
     with pytest.raises(RecipeError, match=r"--num_generations.*invalid int value: 'four'"):
         _parse("grpo", ["--num_generations", "four"])
@@ -93,7 +93,7 @@ def test_a_value_of_the_wrong_type_is_one_line_not_the_usage():
 
 def test_a_label_outside_the_rule_set_is_a_located_error(tmp_path):
     from rules.data.errors import DataError
-    from trainers.data import load_rule_set, load_split
+    from trainers.common.data import load_rule_set, load_split
 
     row = json.loads(Path("data/synthetic/train.jsonl").read_text().splitlines()[0])
     bad = tmp_path / "bad.jsonl"
@@ -106,7 +106,7 @@ def test_a_label_outside_the_rule_set_is_a_located_error(tmp_path):
 def test_a_resumed_run_keeps_the_evaluations_made_before(tmp_path):
     from types import SimpleNamespace
 
-    from trainers.rl_script import write_summary
+    from trainers.common.run_end import write_summary
 
     trainer = SimpleNamespace(state=SimpleNamespace(global_step=4))
     write_summary(str(tmp_path), SimpleNamespace(history=[{"step": 0}, {"step": 2}, {"step": 4}]), trainer)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from trainers.metrics import StepRecord, classification_report, slice_report, step_report
-from trainers.report import to_markdown
+from trainers.evaluation.metrics import StepRecord, classification_report, slice_report, step_report
+from trainers.evaluation.report import to_markdown
 
 LABELS = [4, 3, 2, 1]
 TIERS = {"Good": [4, 3], "Mid": [2], "Bad": [1]}
@@ -117,6 +117,6 @@ def test_notes_without_any_classification_report():
 def test_docstring_examples_hold():
     import doctest
 
-    import trainers.report
+    import trainers.evaluation.report
 
-    assert doctest.testmod(trainers.report).failed == 0
+    assert doctest.testmod(trainers.evaluation.report).failed == 0

@@ -29,8 +29,8 @@ from rewards import RuleAwareReward
 from rules import compile_rules
 from rules.data import load_examples
 from rules.data.loaders import to_dataset
-from trainers.rl_base import RelevanceGRPOConfig, RelevanceGRPOTrainer
-from trainers.tiny_model import build_tiny_lm
+from trainers.grpo.trainer import RelevanceGRPOConfig, RelevanceGRPOTrainer
+from trainers.common.tiny_model import build_tiny_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tests" / "scripts" / "grpo_traced.py"

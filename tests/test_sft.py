@@ -14,12 +14,12 @@ import torch
 
 from rules.data.errors import DataError
 from rules.data.prompt import build_prompt
-from trainers.arguments import ShelfArguments
-from trainers.data import load_rule_set, load_split
-from trainers.recipe import RecipeError, parse_recipe, run_cli
+from trainers.common.arguments import ShelfArguments
+from trainers.common.data import load_rule_set, load_split
+from trainers.common.recipe import RecipeError, parse_recipe, run_cli
 from trainers.sft import RelevanceSFTConfig, build_sft_trainer, main, run_sft
-from trainers.sft_data import judge_rows, policy_rows
-from trainers.tiny_model import build_tiny_lm
+from trainers.sft.rows import judge_rows, policy_rows
+from trainers.common.tiny_model import build_tiny_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPES = sorted((ROOT / "trainers" / "recipes").glob("sft_*.yaml"))
@@ -100,7 +100,7 @@ def test_row_without_guide_is_rendered_from_gold_steps_or_skipped_and_counted(ca
     partial = full.model_copy(update={"id": "partial", "gold_steps": {"query": "plain", "category": "match"}})
     none = full.model_copy(update={"id": "none", "gold_steps": None})
     contradicting = full.model_copy(update={"id": "contra", "label": 1})  # gold verdict step names another label
-    with caplog.at_level(logging.INFO, logger="trainers.sft_data"):
+    with caplog.at_level(logging.INFO, logger="trainers.sft.rows"):
         rows = policy_rows([EXAMPLES[1], full, partial, none, contradicting], RULES)
     assert [r["id"] for r in rows.rows] == [EXAMPLES[1].id, "no-guide"]
     assert rows.counts == {"guide": 1, "rendered": 1, "incomplete_gold_steps": 1, "no_gold_steps": 1,

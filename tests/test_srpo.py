@@ -1,4 +1,4 @@
-"""SRPO: λ = 0 is GRPO, hand-made step advantages, training steps on parseable CoTs, recipes (trainers/srpo.py).
+"""SRPO: λ = 0 is GRPO, hand-made step advantages, training steps on parseable CoTs, recipes (trainers/srpo/trainer.py).
 
 Parseable completions from an untrained tiny model: TRL's `rollout_func` hands back gold CoTs of the data set
 (the row's own, then other rows' with other labels and step verdicts), so rewards, step scores and the token
@@ -18,13 +18,13 @@ from trl import GRPOConfig, GRPOTrainer
 from rewards import RuleAwareReward, StepScore
 from rules import compile_rules
 from rules.data.loaders import load_examples, to_dataset
-from trainers.arguments import ShelfArguments
-from trainers.curriculum import CurriculumArguments
-from trainers.recipe import RecipeError, parse_recipe
-from trainers.selection import SelectionArguments
+from trainers.common.arguments import ShelfArguments
+from trainers.grpo.curriculum import CurriculumArguments
+from trainers.common.recipe import RecipeError, parse_recipe
+from trainers.grpo.selection import SelectionArguments
 from trainers.srpo import SRPOConfig, SRPOTrainer, main
-from trainers.step_advantages import StepValue, normalise_steps, token_step_term
-from trainers.tiny_model import build_tiny_lm
+from trainers.srpo.step_advantages import StepValue, normalise_steps, token_step_term
+from trainers.common.tiny_model import build_tiny_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = compile_rules(ROOT / "rules" / "catalog" / "ecommerce.yaml")
@@ -287,7 +287,7 @@ def test_bad_recipes_fail_clearly(tmp_path, line, message):
 
 
 def test_cli_reports_a_misspelled_key_in_one_line(tmp_path, capsys):
-    from trainers.recipe import run_cli
+    from trainers.common.recipe import run_cli
 
     recipe = tmp_path / "bad.yaml"
     recipe.write_text("step_coeff: 0.5\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Exact character -> token alignment for SRPO's step advantages (trainers/step_tokens.py).
+"""Exact character -> token alignment for SRPO's step advantages (trainers/srpo/step_tokens.py).
 
 The oracle: with a byte-level BPE every token is a run of UTF-8 bytes of the text, so a token's first character
 is the character holding its first byte. `decode_with_starts` never looks at bytes (it compares decoded prefixes,
@@ -17,9 +17,9 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 from rules import compile_rules
-from trainers.step_tokens import (common_prefix_length, completion_length, decode_with_starts, token_char_starts,
+from trainers.srpo.step_tokens import (common_prefix_length, completion_length, decode_with_starts, token_char_starts,
                                   token_steps)
-from trainers.tiny_model import build_tokenizer
+from trainers.common.tiny_model import build_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = compile_rules(ROOT / "rules" / "catalog" / "ecommerce.yaml")

@@ -13,7 +13,7 @@ from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
 
 from rewards import RuleAwareReward
-from trainers.tiny_model import build_tiny_lm
+from trainers.common.tiny_model import build_tiny_lm
 
 HOOKS = {
     "_calculate_rewards": ["self", "inputs", "prompts", "completions", "completion_ids_list"],

@@ -7,7 +7,7 @@
 (tests/scripts/rl_two_process_probe.py, which also records what each rank used), so the step verifier and the
 label reader see parseable text. Checked against a one-process recomputation on the gathered data:
 - SRPO: each rank's outcome advantages are its slice of TRL's group normalisation of the gathered rewards, and its
-  (B, T) advantages are outcome + λ · the step term of `trainers/step_advantages.py` normalised over the *global*
+  (B, T) advantages are outcome + λ · the step term of `trainers/srpo/step_advantages.py` normalised over the *global*
   groups (a rank normalising its half-groups alone would differ on group 1);
 - AGRL: both ranks hold the same `guided_global`, it is the last `guides_per_group` wrong rows of each group whose
   label accuracy is <= τ (written out here), each rank's `agrl_guided` is its slice, and a guided row's completion
@@ -30,11 +30,11 @@ from transformers import AutoTokenizer
 
 from rules import compile_rules
 from rules.data.loaders import load_examples
-from trainers.guides import written_label_correct
-from trainers.step_advantages import compact, normalise_steps, token_step_term
-from trainers.step_sources import build_hybrid, parse_step_sources
-from trainers.step_tokens import completion_length, decode_with_starts
-from trainers.tiny_model import build_tiny_lm
+from trainers.agrl.guides import written_label_correct
+from trainers.srpo.step_advantages import compact, normalise_steps, token_step_term
+from trainers.srpo.step_sources import build_hybrid, parse_step_sources
+from trainers.srpo.step_tokens import completion_length, decode_with_starts
+from trainers.common.tiny_model import build_tiny_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tests" / "scripts" / "rl_two_process_probe.py"

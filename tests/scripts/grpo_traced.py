@@ -3,7 +3,7 @@
     python tests/scripts/grpo_traced.py --trace OUT_DIR [--pause_after_save STEP] -- --config ... --max_steps 6
     torchrun --nproc_per_node 2 tests/scripts/grpo_traced.py --trace OUT_DIR -- --config ...
 
-Runs the real command-line trainer (`trainers.rl_script.main`) with these changes, all in this script:
+Runs the real command-line trainer (`trainers.grpo.cli.main`) with these changes, all in this script:
 - every scored batch appends one JSON line to OUT_DIR/trace-<rank>.jsonl: the step it trains, the dataset ids of
   this process's rows, the gathered total rewards, this process's advantages and its rows' loss masks;
 - on train end each rank writes OUT_DIR/weights-<rank>.txt, a SHA-256 of its parameters;
@@ -26,10 +26,10 @@ import torch
 from transformers import TrainerCallback
 
 from rewards import RuleAwareReward
-from trainers import rl_script
+from trainers.grpo import cli as rl_script
 from trainers.grpo import METHOD
-from trainers.recipe import run_cli
-from trainers.rl_base import RelevanceGRPOTrainer
+from trainers.common.recipe import run_cli
+from trainers.grpo.trainer import RelevanceGRPOTrainer
 
 
 class VariedReward(RuleAwareReward):

@@ -1,0 +1,70 @@
+"""The arguments every shelfwise trainer shares: model, rule set, data, evaluation during training.
+
+They sit beside TRL's config in a recipe (same YAML mapping); `python -m trainers.<name> --help` lists both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATALOG = Path(__file__).resolve().parents[2] / "rules" / "catalog"
+TINY_MODEL = "models/tiny"
+# Local folders built on first use (no model hub needed): path -> sizes for trainers.tiny_model.build_tiny_lm.
+TINY_MODELS = {
+    TINY_MODEL: {"hidden": 64, "layers": 2},  # the fastest: tests and smoke runs
+    "models/tiny_l4": {"hidden": 64, "layers": 4},  # learns the CoT format in a CPU SFT of minutes (sft_cpu.yaml)
+}
+def registry_help(registry: dict[str, str]) -> str:
+    """`name: what it does; ...` for a field's help text, from its registry dict."""
+    return "; ".join(f"{name}: {text}" for name, text in registry.items())
+
+
+BALANCE = {
+    "class": "resample the training set so every label is equally frequent (TaoSR1: the label mix's coefficient "
+             "of variation correlated strongly and negatively with final quality)",
+    "natural": "keep the training set's own label mix",
+}
+
+
+@dataclass
+class ShelfArguments:
+    """Model, rules and data of a shelfwise training run."""
+
+    model_name_or_path: str = field(default=TINY_MODEL, metadata={
+        "help": "local model folder or hub id; " + ", ".join(TINY_MODELS) + " are built locally when missing (tiny "
+                "random Llamas for CPU demos)"})
+    rules: str = field(default="ecommerce", metadata={
+        "help": "rule file (YAML), or the name of a bundled rule set: "
+                + ", ".join(sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name))})
+    train_data: str = field(default="data/synthetic/train.jsonl", metadata={
+        "help": "training examples: JSONL, Parquet, CSV/TSV or a `datasets` folder in shelfwise's example layout"})
+    eval_data: str | None = field(default="data/synthetic/eval_balanced.jsonl", metadata={
+        "help": "examples evaluated during training (every eval_steps) and at the end; empty to skip"})
+    eval_limit: int = field(default=32, metadata={"help": "evaluate on the first N eval examples (0 = all)"})
+    eval_every: int = field(default=0, metadata={
+        "help": "evaluate every N optimizer steps as well as before and after training (0 = only before and after)"})
+    eval_max_new_tokens: int = field(default=320, metadata={"help": "token budget of a decoded CoT in evaluation"})
+    chat: bool = field(default=False, metadata={
+        "help": "conversational prompts through the tokenizer's chat template (instruct models) instead of text"})
+    max_train_samples: int | None = field(default=None, metadata={"help": "use only the first N training examples"})
+    balance: str = field(default="natural", metadata={
+        "help": "label mix of the training set: " + registry_help(BALANCE)})
+    cot_order: str | None = field(default=None, metadata={
+        "help": "override the rule set's CoT order: label_first (TaoSR1's post-CoT) or think_first (an ablation)"})
+
+    def __post_init__(self):
+        if self.balance not in BALANCE:
+            raise ValueError(f"balance: unknown value {self.balance!r}; use one of {sorted(BALANCE)}")
+        if self.cot_order not in (None, "label_first", "think_first"):
+            raise ValueError(f"cot_order: unknown value {self.cot_order!r}; use label_first or think_first")
+
+    def rules_path(self) -> Path:
+        path = Path(self.rules)
+        if path.is_file():
+            return path
+        bundled = CATALOG / f"{self.rules}.yaml"
+        if bundled.is_file():
+            return bundled
+        names = sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name)
+        raise FileNotFoundError(f"rules: no rule file {self.rules!r}; give a YAML path or one of {names}")

@@ -1,0 +1,111 @@
+"""Training data of a run: examples -> TRL rows (prompt, label, gold_steps, guide, ...), class balance, CoT order.
+
+    >>> rules = load_rule_set(shelf)                     # the rule file, with --cot_order applied
+    >>> train = training_rows(shelf, rules, seed=0)      # a datasets.Dataset, balanced when --balance class
+    >>> label_mix_cv([4, 4, 3, 1])                        # coefficient of variation of the label counts
+
+Every trainer goes through here so prompts, gold columns and guides are the same in SFT, DPO and RL.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rules import CompiledRuleSet, ParseError, compile_rules, load_rules
+from rules.data import Example, load_examples
+from rules.data.loaders import to_dataset
+from rules.data.prompt import build_prompt
+from trainers.common.arguments import ShelfArguments
+
+logger = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def load_rule_set(shelf: ShelfArguments) -> CompiledRuleSet:
+    """The run's rule set; `cot_order` swaps label-first and think-first (TaoSR1's ablation) without a new file."""
+    ruleset = load_rules(shelf.rules_path())
+    if shelf.cot_order and shelf.cot_order != ruleset.output.order:
+        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update={"order": shelf.cot_order})})
+    return compile_rules(ruleset)
+
+
+def reorder_guide(text: str | None, source: CompiledRuleSet, target: CompiledRuleSet) -> str | None:
+    """A gold CoT written for `source` rewritten in `target`'s order, keeping every step's reasoning."""
+    if text is None or source.ruleset.output.order == target.ruleset.output.order:
+        return text
+    cot = source.parse(text)
+    if isinstance(cot, ParseError):
+        return None
+    return target.render(cot.label, cot.verdicts, {s.id: s.reasoning for s in cot.steps})
+
+
+def load_split(path: str, rules: CompiledRuleSet, shelf: ShelfArguments, limit: int | None = None) -> list[Example]:
+    """Examples of one file; guides rewritten when the run changes the CoT order."""
+    from trainers.evaluation.parts import check_gold
+
+    examples = load_examples(bundled_path(path)).examples[: limit or None]
+    check_gold(examples, rules, str(path))  # a label or verdict outside the rule set is an error, not a class
+    if shelf.cot_order:
+        source = compile_rules(shelf.rules_path())
+        examples = [e.model_copy(update={"guide": reorder_guide(e.guide, source, rules)}) for e in examples]
+    return examples
+
+
+def bundled_path(path: str) -> str:
+    """`path` as given; a relative one missing here but present in this repository (data/synthetic/...) from there,
+    so the recipes and the demo also run from another directory."""
+    if Path(path).exists() or Path(path).is_absolute():
+        return path
+    bundled = REPO / path
+    return str(bundled) if bundled.exists() else path
+
+
+def class_balanced(examples: list[Example], seed: int = 0) -> list[Example]:
+    """Every label as frequent as the most frequent one (rarer labels repeated in a seeded shuffle)."""
+    by_label: dict[int, list[Example]] = {}
+    for e in examples:
+        by_label.setdefault(e.label, []).append(e)
+    if not by_label:
+        return []
+    target, rng = max(len(v) for v in by_label.values()), random.Random(seed)
+    out = []
+    for label in sorted(by_label):
+        group = by_label[label]
+        extra = [group[i % len(group)] for i in rng.sample(range(target), target - len(group))] \
+            if len(group) < target else []
+        out.extend(group + extra)
+    rng.shuffle(out)
+    return out
+
+
+def label_mix_cv(labels: list[int], label_ids: list[int] | None = None) -> float:
+    """Coefficient of variation (std / mean) of the label counts: 0 for a balanced set."""
+    counts = Counter(labels)
+    values = np.array([counts.get(lab, 0) for lab in (label_ids or sorted(counts))], dtype=float)
+    return float(values.std() / values.mean()) if values.size and values.mean() > 0 else 0.0
+
+
+def training_examples(shelf: ShelfArguments, rules: CompiledRuleSet, seed: int = 0) -> list[Example]:
+    examples = load_split(shelf.train_data, rules, shelf, shelf.max_train_samples)
+    before = label_mix_cv([e.label for e in examples], rules.label_ids)
+    if shelf.balance == "class":
+        examples = class_balanced(examples, seed)
+    after = label_mix_cv([e.label for e in examples], rules.label_ids)
+    logger.info("training set: %d examples, label mix %s, coefficient of variation %.3f (natural %.3f)",
+                len(examples), dict(sorted(Counter(e.label for e in examples).items())), after, before)
+    return examples
+
+
+def training_rows(shelf: ShelfArguments, rules: CompiledRuleSet, seed: int = 0) -> Any:
+    """The training set as a `datasets.Dataset` with a `prompt` column and the gold columns rewards read."""
+    return to_dataset(training_examples(shelf, rules, seed), rules, chat=shelf.chat)
+
+
+def prompts_of(examples: list[Example], rules: CompiledRuleSet, chat: bool) -> list[Any]:
+    return [build_prompt(e, rules, chat) for e in examples]

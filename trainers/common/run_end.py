@@ -1,0 +1,62 @@
+"""The end of every training run (SFT, DPO and the RL methods): logging, the saved model and eval history, exit.
+
+    python -m trainers.sft --config trainers/recipes/sft_cpu.yaml      # ends through save_run + finish
+
+`save_run` writes the model, its tokenizer and `shelfwise_eval.json` (the evaluations of the run, kept across a
+resume). Under `accelerate launch` or `torchrun` every process runs the same code; `finish` ends with
+`os._exit(0)` after the last flush, because gloo process groups on CPU sometimes abort at interpreter exit after a
+finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from trainers.common.eval_callback import RelevanceEvalCallback
+
+logger = logging.getLogger(__name__)
+
+
+def setup_logging(config: Any) -> None:
+    level = logging.INFO if getattr(config, "process_index", 0) == 0 else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+
+
+def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any) -> Path:
+    path = Path(output_dir) / "shelfwise_eval.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    history = list(callback.history)
+    if path.is_file():  # a resumed run keeps the evaluations made before it resumed
+        first = history[0]["step"] if history else float("inf")
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8")).get("evaluations", [])
+        except (json.JSONDecodeError, AttributeError):
+            earlier = []
+        history = [h for h in earlier if isinstance(h, dict) and h.get("step", first) < first] + history
+    path.write_text(json.dumps({"evaluations": history, "global_step": trainer.state.global_step}, indent=2),
+                    encoding="utf-8")
+    return path
+
+
+def save_run(trainer: Any, callback: RelevanceEvalCallback, output_dir: str) -> Path | None:
+    """The model, its tokenizer and the eval history (`shelfwise_eval.json`); the summary's path on process 0."""
+    trainer.save_model(output_dir)
+    if not trainer.is_world_process_zero():
+        return None
+    trainer.processing_class.save_pretrained(output_dir)
+    summary = write_summary(output_dir, callback, trainer)
+    logger.info("saved the model and %s", summary)
+    return summary
+
+
+def finish() -> int:
+    """End a CLI run; under a multi-process launch skip gloo's teardown at interpreter exit (module docstring)."""
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    logging.shutdown()
+    if distributed:
+        os._exit(0)
+    return 0

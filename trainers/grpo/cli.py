@@ -1,0 +1,103 @@
+"""The command-line run shared by the RL trainers (GRPO, AGRL, SRPO): recipe -> data -> reward -> train -> eval.
+
+    python -m trainers.grpo --config trainers/recipes/grpo_cpu.yaml
+    python -m trainers.srpo --config trainers/recipes/srpo_cpu.yaml --resume_from_checkpoint latest
+
+Each RL method declares a `Method` (its config class, trainer class and further argument dataclasses) and calls
+`main(method)`: the recipe is parsed with the offline difficulty selection (`trainers.grpo.selection`) and the
+curriculum (`trainers.grpo.curriculum`), the run trains and ends through `trainers.common.run_end`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from rewards import RuleAwareReward
+from rules import CompiledRuleSet
+from trainers.common.arguments import ShelfArguments
+from trainers.common.checkpoints import resolve_resume
+from trainers.common.data import load_rule_set, load_split, training_examples
+from trainers.common.eval_callback import RelevanceEvalCallback
+from trainers.common.model_setup import load_policy
+from trainers.common.recipe import parse_recipe
+from trainers.common.run_end import finish, save_run, setup_logging
+from trainers.grpo.curriculum import CurriculumArguments, apply_curriculum, check_curriculum
+from trainers.grpo.selection import SelectionArguments, prepare_examples
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Method:
+    name: str  # module name: python -m trainers.<name>
+    config_cls: type
+    trainer_cls: type
+    doc: str
+    extra_args: tuple[type, ...] = field(default_factory=tuple)  # further argument dataclasses of this method
+
+
+def reward_registry_help() -> str:
+    """The `--help` epilog: the reward components a rule file can weight, from the rule language's registry."""
+    from rules.model import REWARD_COMPONENTS
+
+    lines = "\n".join(f"  {name}: {text}" for name, text in REWARD_COMPONENTS.items())
+    return ("Reward components (weighted in the rule file's `reward.components`):\n" + lines +
+            "\nGates: hard_rules (the rule file's `reward.gates`)."
+            "\nRecipes: trainers/recipes/*.yaml; every key is an argument listed above.")
+
+
+def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: CompiledRuleSet,
+                  selection: SelectionArguments | None = None, curriculum: CurriculumArguments | None = None,
+                  extra: tuple = ()) -> tuple[Any, RelevanceEvalCallback]:
+    """Model, rows and the trainer of one run (separate from `main` so tests and benches can drive it).
+
+    `extra` holds the parsed instances of `method.extra_args`; a trainer class that takes them defines
+    `from_method_args(extra)` returning keyword arguments for its constructor.
+    """
+    from rules.data.loaders import to_dataset
+
+    model, tokenizer = load_policy(shelf, config)
+    examples = training_examples(shelf, rules, seed=config.seed)
+    examples, records = prepare_examples(shelf, config, selection or SelectionArguments(), rules, examples, model,
+                                         tokenizer)
+    examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,
+                                                 records)
+    train = to_dataset(examples, rules, chat=shelf.chat)
+    reward = RuleAwareReward(rules)
+    eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []
+    callback = RelevanceEvalCallback(eval_examples, rules, shelf.chat, shelf.eval_every, shelf.eval_max_new_tokens)
+    kwargs = method.trainer_cls.from_method_args(extra) if hasattr(method.trainer_cls, "from_method_args") else {}
+    trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config, train_dataset=train,
+                                 processing_class=tokenizer, callbacks=[callback, *stage_callbacks], **kwargs)
+    for cb in (callback, *stage_callbacks):
+        cb.trainer = trainer  # they log through the trainer, so their values reach every report_to target
+    return trainer, callback
+
+
+def parse_method(method: Method, argv: list[str] | None = None) -> tuple[Any, ...]:
+    """(shelf, config, selection, curriculum, *extra) from `--config recipe.yaml` and flags."""
+    return parse_recipe([ShelfArguments, method.config_cls, SelectionArguments, CurriculumArguments,
+                         *method.extra_args], argv, prog=f"python -m trainers.{method.name}", description=method.doc,
+                        epilog=reward_registry_help())
+
+
+def run_method(method: Method, shelf: ShelfArguments, config: Any, selection: SelectionArguments | None = None,
+               curriculum: CurriculumArguments | None = None, extra: tuple = ()) -> tuple[Any, Any]:
+    """Train one run (resuming when asked), save the model and the eval history; returns (trainer, eval callback)."""
+    selection, curriculum = selection or SelectionArguments(), curriculum or CurriculumArguments()
+    # Fail on a bad schedule before loading a model or running a pass@N pass.
+    check_curriculum(curriculum, config, records_expected=selection.active)
+    rules = load_rule_set(shelf)
+    trainer, callback = build_trainer(method, shelf, config, rules, selection, curriculum, tuple(extra))
+    trainer.train(resume_from_checkpoint=resolve_resume(config.resume_from_checkpoint, config.output_dir))
+    save_run(trainer, callback, config.output_dir)
+    return trainer, callback
+
+
+def main(method: Method, argv: list[str] | None = None) -> int:
+    shelf, config, selection, curriculum, *extra = parse_method(method, argv)
+    setup_logging(config)
+    run_method(method, shelf, config, selection, curriculum, tuple(extra))
+    return finish()
