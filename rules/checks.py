@@ -8,6 +8,7 @@ markers that would make completions ambiguous.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import Counter
 from typing import Any
 
@@ -164,6 +165,12 @@ def _check_reward(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
                 if step not in steps:
                     report.add(("reward", "components", i, "ignore", j), "unknown step", step,
                                f"use one of: {', '.join(steps)}")
+    if not math.isfinite(sum(c.weight for c in rs.reward.components)):
+        report.add(("reward", "components"), "the weights add up to more than a float can hold", None,
+                   "use weights of a similar size, e.g. between 0 and 10")
+    if rs.reward.malformed >= 0:  # parsed totals lie in [0, 1]: a malformed completion must score below them all
+        report.add(("reward", "malformed"), "a malformed completion must score below every parsed one (0 and up)",
+                   rs.reward.malformed, "use a negative value, e.g. -1.0")
     for i, gate in enumerate(rs.reward.gates):
         if gate.reward > 0:  # parsed totals lie in [0, 1]: above 0, a gated answer could beat an honest wrong one
             report.add(("reward", "gates", i, "reward"), "a gated completion must not score above 0", gate.reward,

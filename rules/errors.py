@@ -77,6 +77,8 @@ def _fix_for(error: dict, known_fields: set[str], allowed: list[str] | None) -> 
         return "give at least one entry"
     if kind == "condition":
         return "write e.g. `{step: category, is: mismatch}`, `{all: [...]}`, `{any: [...]}` or `{not: {...}}`"
+    if kind == "finite_number":
+        return "write a finite number (YAML reads .inf and .nan as infinity and not-a-number)"
     if kind.startswith(("int", "float")):
         return "write a number"
     if kind.startswith("bool"):

@@ -18,8 +18,9 @@ Identifier = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_c
 # A label is referenced by its numeric id (4) or its name ("Excellent"). Strict: YAML reads yes/no/on/off as
 # booleans, which pydantic would otherwise take as 1 and 0.
 LabelRef = Union[Annotated[int, StrictType()], str]
-# A number that is not a boolean in disguise (`weight: yes`); ints are still fine.
-Number = Annotated[float, Field(strict=True)]
+# A number that is not a boolean in disguise (`weight: yes`) and is finite: YAML reads `.inf` and `.nan` as
+# floats, and one of them in a weight or cap makes every reward NaN. Ints are still fine.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):

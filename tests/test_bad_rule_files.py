@@ -121,6 +121,15 @@ TABLE = [
         "reward.gates[0].reward"),
     Bad("label_line_no_placeholder.yaml", 45, ("must contain {label} exactly once", "(got 'Label: <label>')"),
         "output.label_line"),
+    # Numbers must be finite and in range (issue 11): YAML reads .inf / .nan as floats, and one NaN or infinity
+    # in a weight or cap makes every reward NaN; NaN also slips past `<=` range checks (it compares false).
+    Bad("weight_infinite.yaml", 37, ("finite number", "(got inf)", ".inf and .nan"), "reward.components[0].weight"),
+    Bad("malformed_nan.yaml", 41, ("finite number", "(got nan)"), "reward.malformed"),
+    Bad("gate_reward_nan.yaml", 40, ("finite number", "(got nan)"), "reward.gates[0].reward"),
+    Bad("partial_credit_nan.yaml", 38, ("finite number", "(got nan)"), "reward.components[1].partial_credit[1]"),
+    Bad("weights_overflow.yaml", 36, ("weights add up to more than a float can hold",), "reward.components"),
+    Bad("malformed_positive.yaml", 41, ("must score below every parsed one", "(got 0.5)", "use a negative value"),
+        "reward.malformed"),
     # The conclusion step's verdicts are not the label names: blamed where the wrong name is, fix in label order.
     Bad("conclusion_verdicts_not_labels.yaml", 20, ("verdicts must be exactly the label names", "[Exact, Partial, Irrelevant]"),
         "steps[2].verdicts"),
