@@ -14,6 +14,7 @@ from typing import Any
 
 from rules.decision import MAX_GRID, analyse, describe, walk
 from rules.errors import Problem, dotted, one_of
+from rules.format_checks import check_format
 from rules.model import LabelRef, RuleSet
 from rules.yaml_source import locate
 
@@ -36,6 +37,7 @@ def check_ruleset(rs: RuleSet, data: Any) -> list[Problem]:
     _check_rules(rs, report, label_refs, step_ids)
     _check_reward(rs, report, step_ids)
     _check_output(rs, report, step_ids)
+    check_format(rs, report)  # marker collisions; a render -> parse round trip when all else is clean
     if not report.problems:
         _check_table(rs, report)
     return report.problems
