@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rewards.gold import GoldLabelError
 from rewards.rule_aware import RuleAwareReward
 from rewards.scoring import Scored
 from rules import CompiledRuleSet, Problem, compile_rules
@@ -54,7 +55,10 @@ def run_case(case: Case, rules: CompiledRuleSet, reward: RuleAwareReward) -> Cas
     except ValueError as err:
         return CaseResult(case, None, [f"completion cannot be rendered: {err}"])
     example = case.example
-    scored = reward.score_all([text], [example.get("label")], [example.get("gold_steps")])[0]
+    try:
+        scored = reward.score_all([text], [example.get("label")], [example.get("gold_steps")])[0]
+    except GoldLabelError as err:  # a typo in the case's example: a difference to fix, not a crash
+        return CaseResult(case, None, [f"example: {str(err).removeprefix('label[0]: ')}"])
     return CaseResult(case, scored, differences(case, scored, rules))
 
 

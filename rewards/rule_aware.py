@@ -8,8 +8,9 @@
     >>> [round(r, 3) for r in reward(completions=[completion, "Label: 4"], label=[3, 3])]
     [0.5, -1.0]
 
-The dataset's `label` column holds the gold label (id, name or token) and the optional `gold_steps` column a
-mapping step id -> verdict. Each call logs the mean of every component, the malformed and gated rates through
+The dataset's `label` column holds the gold label (id of any integral type, name or token; a value that is not a
+label of the rule set raises `GoldLabelError` naming the row) and the optional `gold_steps` column a mapping
+step id -> verdict. Each call logs the mean of every component, the malformed and gated rates through
 TRL's `log_metric`, and each completion's parse error through `log_extra`.
 """
 
@@ -105,7 +106,6 @@ def _why(result: Scored) -> str:
     if result.violated:
         return f"hard rule violated: {', '.join(result.violated)}"
     return ""
-
 
 class ComponentReward(RuleAwareReward):
     """One component of a rule set's reward on its own, in [0, 1]; None where it does not apply.

@@ -2,6 +2,7 @@
 
 This is the engine under every reward in this package. It never raises on a completion: whatever the text,
 the result is a `Scored` (a malformed completion gets `reward.malformed` and the parse error as its reason).
+Bad gold data does raise: a `label` that is not a label of the rule set is a `GoldLabelError` naming the row.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from rewards.gold import gold_label_id
 from rules import CompiledRuleSet, Decision, ParsedCoT, ParseError
 
 logger = logging.getLogger(__name__)
@@ -85,18 +87,9 @@ class Scorer:
 
     # ------------------------------------------------------------------ inputs from the dataset
 
-    def gold_label(self, value: Any) -> int | None:
-        if value is None:
-            return None
-        label = None
-        if isinstance(value, (int, float, str)) and not isinstance(value, bool):  # True == 1: not a label
-            label = self.label_keys.get(value)
-            if label is None and isinstance(value, float) and value.is_integer():
-                label = self.label_keys.get(int(value))
-        if label is None:
-            self._warn_once(("label", repr(value)), "gold label %r is not a label of %s; label reward skipped",
-                            value, self.rules.name)
-        return label
+    def gold_label(self, value: Any, row: int = 0) -> int | None:
+        """The label id of a row's `label`; None when absent; GoldLabelError (naming `row`) when not a label."""
+        return gold_label_id(value, self.label_keys, row, f"rule set {self.rules.name!r}")
 
     def gold_steps(self, value: Any) -> dict[str, str]:
         if not value:
@@ -123,8 +116,8 @@ class Scorer:
 
     # ------------------------------------------------------------------ scoring
 
-    def gold(self, label: Any, gold_steps: Any) -> Gold:
-        gold_label, steps = self.gold_label(label), self.gold_steps(gold_steps)
+    def gold(self, label: Any, gold_steps: Any, row: int = 0) -> Gold:
+        gold_label, steps = self.gold_label(label, row), self.gold_steps(gold_steps)
         hard: dict[str, int] = {}
         if steps and self.check_gold:
             # Gold steps may be partial: a hard rule applies when the known steps decide it however the rest
@@ -144,11 +137,11 @@ class Scorer:
         # A GRPO batch repeats each prompt's row num_generations times: prepare each distinct row once.
         golds: dict[tuple[int, int], Gold] = {}
         out = []
-        for completion, label, steps in zip(completions, labels, gold_steps):
+        for row, (completion, label, steps) in enumerate(zip(completions, labels, gold_steps)):
             key = (id(label), id(steps))
             gold = golds.get(key)
             if gold is None:
-                gold = golds[key] = self.gold(label, steps)
+                gold = golds[key] = self.gold(label, steps, row)
             out.append(self.score(completion, gold, with_steps))
         return out
 
