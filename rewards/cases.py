@@ -105,6 +105,8 @@ def differences(case: Case, scored: Scored, rules: CompiledRuleSet) -> list[str]
         out.append(f"deciding rule: expected {exp.rule}, got {decision.rule_id if decision else None}")
     if exp.violated is not None and sorted(exp.violated) != sorted(scored.violated):
         out.append(f"violated hard rules: expected {sorted(exp.violated)}, got {sorted(scored.violated)}")
+    if exp.gated is not None and sorted(exp.gated) != sorted(scored.gated):
+        out.append(f"gated by: expected {sorted(exp.gated)}, got {sorted(scored.gated)}")
     return out
 
 

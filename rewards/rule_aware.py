@@ -92,7 +92,7 @@ class RuleAwareReward:
             return
         prefix = self.__name__
         log_metric(f"{prefix}/malformed_rate", sum(errors.values()) / len(results))
-        log_metric(f"{prefix}/gated_rate", sum(bool(r.violated) for r in results) / len(results))
+        log_metric(f"{prefix}/gated_rate", sum(bool(r.gated) for r in results) / len(results))
         for name in self.scorer.weights:
             values = [r.components.get(name) for r in results if r.error is None]
             values = [v for v in values if v is not None]
@@ -103,9 +103,12 @@ class RuleAwareReward:
 def _why(result: Scored) -> str:
     if result.error is not None:
         return f"malformed: {result.error.code}: {result.error.message}"
-    if result.violated:
-        return f"hard rule violated: {', '.join(result.violated)}"
-    return ""
+    why = [f"hard rule violated: {', '.join(result.violated)}"] if result.violated else []
+    if "consistency" in result.gated and result.decision is not None:
+        why.append(f"label {result.label} contradicts its own steps: rule {result.decision.rule_id} gives "
+                   f"{result.decision.label}")
+    return "; ".join(why)
+
 
 class ComponentReward(RuleAwareReward):
     """One component of a rule set's reward on its own, in [0, 1]; None where it does not apply.

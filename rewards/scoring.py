@@ -49,6 +49,7 @@ class Scored:
     violated: tuple[str, ...]  # hard rules the completion violates, as "rule_id (own|gold)"
     error: ParseError | None
     steps: tuple[StepScore, ...]
+    gated: tuple[str, ...] = ()  # the types of the gates that capped the total (hard_rules, consistency)
 
 
 def completion_text(completion: Any) -> str | None:
@@ -72,7 +73,8 @@ class Scorer:
         self.credit = next((list(c.partial_credit) for c in shaping.components if c.type == "label"), [1.0])
         ignore = next((c.ignore for c in shaping.components if c.type == "steps"), [])
         self.scored_steps = frozenset(s for s in rules.step_verdicts if s not in ignore)
-        self.gates = list(shaping.gates)
+        self.gates = [g for g in shaping.gates if g.type == "hard_rules"]
+        self.consistency_caps = [g.reward for g in shaping.gates if g.type == "consistency"]
         self.check_own = any("own" in g.check for g in self.gates)
         self.check_gold = any("gold" in g.check for g in self.gates)
         self.hard_rules = {r.id: (r, lab) for r, lab in zip(rules.rules, rules.rule_labels) if r.hard}
@@ -176,11 +178,17 @@ class Scorer:
         total = num / den if den else None  # no component applies: not applicable, never a silent 0
         by_own, by_gold = self._violations(cot.label, decision, truth) if self.gates else ((), ())
         violated = by_own + by_gold
+        gated = []
         for gate in self.gates:  # each gate caps only when a violation of the kind it checks happened
             if ("own" in gate.check and by_own) or ("gold" in gate.check and by_gold):
                 total = min(total, gate.reward) if total is not None else gate.reward
+                gated.append("hard_rules")
+        if self.consistency_caps and decision.label != cot.label:  # the label contradicts the completion's own steps
+            cap = min(self.consistency_caps)
+            total = min(total, cap) if total is not None else cap
+            gated.append("consistency")
         steps = self._step_scores(cot, gold_label, gold) if with_steps else ()
-        return Scored(total, components, cot.label, decision, violated, None, steps)
+        return Scored(total, components, cot.label, decision, violated, None, steps, tuple(dict.fromkeys(gated)))
 
     def _label_credit(self, predicted: int, gold: int | None) -> float | None:
         if gold is None:

@@ -46,6 +46,7 @@ class Expect(Strict):
     decided: LabelRef | None = Field(default=None, description="The label the rules give for its own verdicts.")
     rule: str | None = Field(default=None, description="The rule that decided (or `default`).")
     violated: list[str] | None = Field(default=None, description="Hard rules violated, e.g. [brand_mismatch (gold)].")
+    gated: list[str] | None = Field(default=None, description="Gates that capped the total, e.g. [consistency].")
     parse_error: str | None = Field(default=None, description="The parse error code, e.g. step_order.")
 
 

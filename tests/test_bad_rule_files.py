@@ -130,6 +130,12 @@ TABLE = [
     Bad("weights_overflow.yaml", 36, ("weights add up to more than a float can hold",), "reward.components"),
     Bad("malformed_positive.yaml", 41, ("must score below every parsed one", "(got 0.5)", "use a negative value"),
         "reward.malformed"),
+    # Gates: the consistency gate must cap at or below the hard-rule gate; types are checked like components'.
+    Bad("consistency_gate_above_hard_gate.yaml", 41, ("contradicts its own reasoning", "at most -0.5"),
+        "reward.gates[1].reward"),
+    Bad("gate_type_typo.yaml", 40, ("unknown type", "(got 'consistncy')", "did you mean 'consistency'?"),
+        "reward.gates[0].type"),
+    Bad("duplicate_consistency_gate.yaml", 41, ("duplicate consistency gate", "keep one"), "reward.gates[1].type"),
     # Formats that pass the types but can never parse: markers inside tokens, verdicts, questions, other markers,
     # and (caught by the render -> parse round trip) a label line that looks like a step header or spans two lines.
     Bad("label_token_think_close.yaml", 8, ("label token contains the marker output.think_close", "choose a token"),
