@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rewards.gold import GoldLabelError
 from rewards.rule_aware import RuleAwareReward
 from rewards.scoring import Scored
 from rules import CompiledRuleSet, Problem, compile_rules
@@ -54,7 +55,10 @@ def run_case(case: Case, rules: CompiledRuleSet, reward: RuleAwareReward) -> Cas
     except ValueError as err:
         return CaseResult(case, None, [f"completion cannot be rendered: {err}"])
     example = case.example
-    scored = reward.score_all([text], [example.get("label")], [example.get("gold_steps")])[0]
+    try:
+        scored = reward.score_all([text], [example.get("label")], [example.get("gold_steps")])[0]
+    except GoldLabelError as err:  # a typo in the case's example: a difference to fix, not a crash
+        return CaseResult(case, None, [f"example: {str(err).removeprefix('label[0]: ')}"])
     return CaseResult(case, scored, differences(case, scored, rules))
 
 
@@ -101,6 +105,8 @@ def differences(case: Case, scored: Scored, rules: CompiledRuleSet) -> list[str]
         out.append(f"deciding rule: expected {exp.rule}, got {decision.rule_id if decision else None}")
     if exp.violated is not None and sorted(exp.violated) != sorted(scored.violated):
         out.append(f"violated hard rules: expected {sorted(exp.violated)}, got {sorted(scored.violated)}")
+    if exp.gated is not None and sorted(exp.gated) != sorted(scored.gated):
+        out.append(f"gated by: expected {sorted(exp.gated)}, got {sorted(scored.gated)}")
     return out
 
 

@@ -8,8 +8,9 @@
     >>> [round(r, 3) for r in reward(completions=[completion, "Label: 4"], label=[3, 3])]
     [0.5, -1.0]
 
-The dataset's `label` column holds the gold label (id, name or token) and the optional `gold_steps` column a
-mapping step id -> verdict. Each call logs the mean of every component, the malformed and gated rates through
+The dataset's `label` column holds the gold label (id of any integral type, name or token; a value that is not a
+label of the rule set raises `GoldLabelError` naming the row) and the optional `gold_steps` column a mapping
+step id -> verdict. Each call logs the mean of every component, the malformed and gated rates through
 TRL's `log_metric`, and each completion's parse error through `log_extra`.
 """
 
@@ -91,7 +92,7 @@ class RuleAwareReward:
             return
         prefix = self.__name__
         log_metric(f"{prefix}/malformed_rate", sum(errors.values()) / len(results))
-        log_metric(f"{prefix}/gated_rate", sum(bool(r.violated) for r in results) / len(results))
+        log_metric(f"{prefix}/gated_rate", sum(bool(r.gated) for r in results) / len(results))
         for name in self.scorer.weights:
             values = [r.components.get(name) for r in results if r.error is None]
             values = [v for v in values if v is not None]
@@ -102,9 +103,11 @@ class RuleAwareReward:
 def _why(result: Scored) -> str:
     if result.error is not None:
         return f"malformed: {result.error.code}: {result.error.message}"
-    if result.violated:
-        return f"hard rule violated: {', '.join(result.violated)}"
-    return ""
+    why = [f"hard rule violated: {', '.join(result.violated)}"] if result.violated else []
+    if "consistency" in result.gated and result.decision is not None:
+        why.append(f"label {result.label} contradicts its own steps: rule {result.decision.rule_id} gives "
+                   f"{result.decision.label}")
+    return "; ".join(why)
 
 
 class ComponentReward(RuleAwareReward):

@@ -2,6 +2,7 @@
 
 This is the engine under every reward in this package. It never raises on a completion: whatever the text,
 the result is a `Scored` (a malformed completion gets `reward.malformed` and the parse error as its reason).
+Bad gold data does raise: a `label` that is not a label of the rule set is a `GoldLabelError` naming the row.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from rewards.gold import gold_label_id
 from rules import CompiledRuleSet, Decision, ParsedCoT, ParseError
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class Scored:
     violated: tuple[str, ...]  # hard rules the completion violates, as "rule_id (own|gold)"
     error: ParseError | None
     steps: tuple[StepScore, ...]
+    gated: tuple[str, ...] = ()  # the types of the gates that capped the total (hard_rules, consistency)
 
 
 def completion_text(completion: Any) -> str | None:
@@ -70,7 +73,8 @@ class Scorer:
         self.credit = next((list(c.partial_credit) for c in shaping.components if c.type == "label"), [1.0])
         ignore = next((c.ignore for c in shaping.components if c.type == "steps"), [])
         self.scored_steps = frozenset(s for s in rules.step_verdicts if s not in ignore)
-        self.gates = list(shaping.gates)
+        self.gates = [g for g in shaping.gates if g.type == "hard_rules"]
+        self.consistency_caps = [g.reward for g in shaping.gates if g.type == "consistency"]
         self.check_own = any("own" in g.check for g in self.gates)
         self.check_gold = any("gold" in g.check for g in self.gates)
         self.hard_rules = {r.id: (r, lab) for r, lab in zip(rules.rules, rules.rule_labels) if r.hard}
@@ -85,18 +89,9 @@ class Scorer:
 
     # ------------------------------------------------------------------ inputs from the dataset
 
-    def gold_label(self, value: Any) -> int | None:
-        if value is None:
-            return None
-        label = None
-        if isinstance(value, (int, float, str)) and not isinstance(value, bool):  # True == 1: not a label
-            label = self.label_keys.get(value)
-            if label is None and isinstance(value, float) and value.is_integer():
-                label = self.label_keys.get(int(value))
-        if label is None:
-            self._warn_once(("label", repr(value)), "gold label %r is not a label of %s; label reward skipped",
-                            value, self.rules.name)
-        return label
+    def gold_label(self, value: Any, row: int = 0) -> int | None:
+        """The label id of a row's `label`; None when absent; GoldLabelError (naming `row`) when not a label."""
+        return gold_label_id(value, self.label_keys, row, f"rule set {self.rules.name!r}")
 
     def gold_steps(self, value: Any) -> dict[str, str]:
         if not value:
@@ -123,8 +118,8 @@ class Scorer:
 
     # ------------------------------------------------------------------ scoring
 
-    def gold(self, label: Any, gold_steps: Any) -> Gold:
-        gold_label, steps = self.gold_label(label), self.gold_steps(gold_steps)
+    def gold(self, label: Any, gold_steps: Any, row: int = 0) -> Gold:
+        gold_label, steps = self.gold_label(label, row), self.gold_steps(gold_steps)
         hard: dict[str, int] = {}
         if steps and self.check_gold:
             # Gold steps may be partial: a hard rule applies when the known steps decide it however the rest
@@ -144,11 +139,11 @@ class Scorer:
         # A GRPO batch repeats each prompt's row num_generations times: prepare each distinct row once.
         golds: dict[tuple[int, int], Gold] = {}
         out = []
-        for completion, label, steps in zip(completions, labels, gold_steps):
+        for row, (completion, label, steps) in enumerate(zip(completions, labels, gold_steps)):
             key = (id(label), id(steps))
             gold = golds.get(key)
             if gold is None:
-                gold = golds[key] = self.gold(label, steps)
+                gold = golds[key] = self.gold(label, steps, row)
             out.append(self.score(completion, gold, with_steps))
         return out
 
@@ -183,11 +178,17 @@ class Scorer:
         total = num / den if den else None  # no component applies: not applicable, never a silent 0
         by_own, by_gold = self._violations(cot.label, decision, truth) if self.gates else ((), ())
         violated = by_own + by_gold
+        gated = []
         for gate in self.gates:  # each gate caps only when a violation of the kind it checks happened
             if ("own" in gate.check and by_own) or ("gold" in gate.check and by_gold):
                 total = min(total, gate.reward) if total is not None else gate.reward
+                gated.append("hard_rules")
+        if self.consistency_caps and decision.label != cot.label:  # the label contradicts the completion's own steps
+            cap = min(self.consistency_caps)
+            total = min(total, cap) if total is not None else cap
+            gated.append("consistency")
         steps = self._step_scores(cot, gold_label, gold) if with_steps else ()
-        return Scored(total, components, cot.label, decision, violated, None, steps)
+        return Scored(total, components, cot.label, decision, violated, None, steps, tuple(dict.fromkeys(gated)))
 
     def _label_credit(self, predicted: int, gold: int | None) -> float | None:
         if gold is None:

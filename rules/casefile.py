@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError
 from rules.compiler import CompiledRuleSet
 from rules.cot import ParseError
 from rules.errors import Problem, RuleFileError, one_of, problems_from_validation
-from rules.model import LabelRef, Strict
+from rules.model import LabelRef, Number, Strict
 from rules.yaml_source import SourceDict, line_of, read_yaml
 
 
@@ -38,14 +38,15 @@ class StructuredCompletion(Strict):
 
 
 class Expect(Strict):
-    reward: float | None = None
-    tolerance: float = Field(default=1e-6, ge=0)
-    components: dict[str, float | None] | None = None
-    steps: dict[str, float | None] | None = Field(default=None, description="Per-step scores: 1, -1 or null.")
+    reward: Number | None = None
+    tolerance: Number = Field(default=1e-6, ge=0)  # finite: `.inf` would pass every case
+    components: dict[str, Number | None] | None = None
+    steps: dict[str, Number | None] | None = Field(default=None, description="Per-step scores: 1, -1 or null.")
     label: LabelRef | None = Field(default=None, description="The label the completion wrote.")
     decided: LabelRef | None = Field(default=None, description="The label the rules give for its own verdicts.")
     rule: str | None = Field(default=None, description="The rule that decided (or `default`).")
     violated: list[str] | None = Field(default=None, description="Hard rules violated, e.g. [brand_mismatch (gold)].")
+    gated: list[str] | None = Field(default=None, description="Gates that capped the total, e.g. [consistency].")
     parse_error: str | None = Field(default=None, description="The parse error code, e.g. step_order.")
 
 

@@ -8,11 +8,13 @@ markers that would make completions ambiguous.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import Counter
 from typing import Any
 
 from rules.decision import MAX_GRID, analyse, describe, walk
 from rules.errors import Problem, dotted, one_of
+from rules.format_checks import check_format
 from rules.model import LabelRef, RuleSet
 from rules.yaml_source import locate
 
@@ -35,6 +37,7 @@ def check_ruleset(rs: RuleSet, data: Any) -> list[Problem]:
     _check_rules(rs, report, label_refs, step_ids)
     _check_reward(rs, report, step_ids)
     _check_output(rs, report, step_ids)
+    check_format(rs, report)  # marker collisions; a render -> parse round trip when all else is clean
     if not report.problems:
         _check_table(rs, report)
     return report.problems
@@ -164,13 +167,35 @@ def _check_reward(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> 
                 if step not in steps:
                     report.add(("reward", "components", i, "ignore", j), "unknown step", step,
                                f"use one of: {', '.join(steps)}")
-    for i, gate in enumerate(rs.reward.gates):
+    if not math.isfinite(sum(c.weight for c in rs.reward.components)):
+        report.add(("reward", "components"), "the weights add up to more than a float can hold", None,
+                   "use weights of a similar size, e.g. between 0 and 10")
+    if rs.reward.malformed >= 0:  # parsed totals lie in [0, 1]: a malformed completion must score below them all
+        report.add(("reward", "malformed"), "a malformed completion must score below every parsed one (0 and up)",
+                   rs.reward.malformed, "use a negative value, e.g. -1.0")
+    _check_gates(rs, report)
+
+
+def _check_gates(rs: RuleSet, report: _Report) -> None:
+    gates = rs.reward.gates
+    for i, gate in enumerate(gates):
         if gate.reward > 0:  # parsed totals lie in [0, 1]: above 0, a gated answer could beat an honest wrong one
             report.add(("reward", "gates", i, "reward"), "a gated completion must not score above 0", gate.reward,
                        "use 0.0 or a negative value above reward.malformed")
         elif gate.reward <= rs.reward.malformed:
             report.add(("reward", "gates", i, "reward"), "a gated completion must score above a malformed one",
                        gate.reward, f"use a value above reward.malformed ({rs.reward.malformed})")
+    consistency = [i for i, g in enumerate(gates) if g.type == "consistency"]
+    for i in consistency[1:]:
+        report.add(("reward", "gates", i, "type"), "duplicate consistency gate", "consistency", "keep one of the two")
+    hard = [g.reward for g in gates if g.type == "hard_rules"]
+    for i in consistency:
+        # An honest answer that misses a hard rule is capped at the hard gate; reasoning that contradicts its own
+        # label must not score above it, or writing the gold label over any reasoning would pay.
+        if hard and gates[i].reward > min(hard):
+            report.add(("reward", "gates", i, "reward"), "a completion whose label contradicts its own reasoning "
+                       f"must not score above one that violates a hard rule ({min(hard)})", gates[i].reward,
+                       f"use a value of at most {min(hard)}")
 
 
 def _check_output(rs: RuleSet, report: _Report, steps: dict[str, list[str]]) -> None:

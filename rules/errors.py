@@ -77,6 +77,8 @@ def _fix_for(error: dict, known_fields: set[str], allowed: list[str] | None) -> 
         return "give at least one entry"
     if kind == "condition":
         return "write e.g. `{step: category, is: mismatch}`, `{all: [...]}`, `{any: [...]}` or `{not: {...}}`"
+    if kind == "finite_number":
+        return "write a finite number (YAML reads .inf and .nan as infinity and not-a-number)"
     if kind.startswith(("int", "float")):
         return "write a number"
     if kind.startswith("bool"):
@@ -119,7 +121,8 @@ def _is_id_pattern(error: dict) -> bool:
 
 
 def _discriminator(error: dict) -> str:
-    return str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
+    name = str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
+    return "type" if name.endswith("()") else name  # a callable (gate_type()) reads the `type` key too
 
 
 def _tags(ctx: dict) -> list[str]:
@@ -283,16 +286,19 @@ def _tag_of(member: Any) -> Any:
 
 def _data_path(data: Any, loc: tuple) -> tuple:
     """Drop the union tags pydantic puts into error locations, keeping only keys and indices of the data."""
-    from rules.model import _condition_tag
+    from rules.model import DEFAULT_GATE, _condition_tag
 
     path: list = []
     node = data
     tag_skipped_at = None
     for part in loc:
         if isinstance(node, dict) and tag_skipped_at is not node:
-            if part == _condition_tag(node) or (part == node.get("type") and part not in node):
-                tag_skipped_at = node  # a union tag, not a key
+            if part == _condition_tag(node) or (part == node.get("type", DEFAULT_GATE) and part not in node):
+                tag_skipped_at = node  # a union tag, not a key (a gate without `type:` is tagged hard_rules)
                 continue
+        elif not isinstance(node, (dict, list)) and part == DEFAULT_GATE and tag_skipped_at is not node:
+            tag_skipped_at = node  # a gate that is not a mapping: pydantic still tags it hard_rules
+            continue
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):

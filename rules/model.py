@@ -18,8 +18,9 @@ Identifier = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_c
 # A label is referenced by its numeric id (4) or its name ("Excellent"). Strict: YAML reads yes/no/on/off as
 # booleans, which pydantic would otherwise take as 1 and 0.
 LabelRef = Union[Annotated[int, StrictType()], str]
-# A number that is not a boolean in disguise (`weight: yes`); ints are still fine.
-Number = Annotated[float, Field(strict=True)]
+# A number that is not a boolean in disguise (`weight: yes`) and is finite: YAML reads `.inf` and `.nan` as
+# floats, and one of them in a weight or cap makes every reward NaN. Ints are still fine.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -180,9 +181,39 @@ class HardRuleGate(Strict):
     )
 
 
+class ConsistencyGate(Strict):
+    type: Literal["consistency"]
+    reward: Number = Field(
+        default=0.0,
+        description="The total is capped at this value when the written label is not the one the decision rules "
+        "give for the completion's own step verdicts (a right label over reasoning that contradicts it).",
+    )
+
+
+# The registry of reward gates: type -> when it caps the total (help texts and docs are derived from it).
+REWARD_GATES = {
+    "hard_rules": "a hard decision rule is violated (by the completion's own verdicts, or by the gold steps)",
+    "consistency": "the written label is not the one the decision rules give for the completion's own verdicts",
+}
+DEFAULT_GATE = "hard_rules"  # `type:` may be left out of a hard-rule gate (files written before other gates)
+
+
+def gate_type(value: Any) -> str | None:
+    """The tag of a gate: its `type`, hard_rules when left out."""
+    if isinstance(value, dict):
+        return value.get("type", DEFAULT_GATE)
+    return getattr(value, "type", None) if isinstance(value, BaseModel) else DEFAULT_GATE
+
+
+Gate = Annotated[
+    Union[Annotated[HardRuleGate, Tag("hard_rules")], Annotated[ConsistencyGate, Tag("consistency")]],
+    Discriminator(gate_type),
+]
+
+
 class RewardShaping(Strict):
     components: list[RewardComponent] = Field(min_length=1)
-    gates: list[HardRuleGate] = Field(default_factory=list)
+    gates: list[Gate] = Field(default_factory=list)
     malformed: Number = Field(default=-1.0, description="Total reward of a completion that does not parse.")
 
 

@@ -3,13 +3,20 @@
 The example is "blue hoodie" against a navy hoodie (gold: Related, attributes partial). The honest wrong answer
 reads navy as blue and says Excellent, with reasoning consistent with its label. Every hack below tries to get
 credit for the right label (3) without committing to one reasoning.
+
+Every hack is scored in three gold settings: full gold steps, partial gold steps, and the label alone. The last
+tests are exhaustive over the bundled catalog: the gold label written over any steps whose decision is another
+label (self-contradicting or arbitrary reasoning) never beats any well-formed, consistent wrong answer.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from rewards import RuleAwareReward
+from rules import compile_rules
 
 GOLD_STEPS = dict(query="plain", product="clear", category="match", core_product="match", brand_model="not_mentioned",
                   attributes="partial")
@@ -28,6 +35,8 @@ def completion(label="4", attributes="match", conclusion="Excellent", extra_step
 
 HONEST_WRONG = completion()
 HONEST_RIGHT = completion("3", "partial", "Related")
+# Partial gold: one step the honest wrong answer gets right (category), one it gets wrong (attributes).
+GOLD_SETTINGS = {"full": GOLD_STEPS, "partial": dict(category="match", attributes="partial"), "none": None}
 
 # (name, completion): one row per hack; a comment says what each tries.
 HACKS = [
@@ -56,15 +65,26 @@ HACKS = [
         ["Label: 3", "<think>"] + [f"[{s}] Verdict: {v}" for s, v in dict(GOLD_STEPS, verdict="Related").items()]
         + ["</think>"])),
     ("right_cot_pasted_twice", HONEST_RIGHT + "\n" + HONEST_RIGHT),
+    # The right label and conclusion over steps that decide another label (issue 11: 0.798 / 0.711 / 0.786 vs
+    # 0.588 / 0.500 / 0.500 before the consistency gate).
+    ("right_label_steps_say_excellent", completion("3", "match", "Related")),
+    ("right_label_steps_say_mismatch", completion("3", "mismatch", "Related")),
+    ("right_label_arbitrary_steps", completion("3", "excluded_present", "Related").replace(
+        "Verdict: plain", "Verdict: negation").replace("Verdict: match\n[core", "Verdict: accessory\n[core")),
 ]
 
 
 @pytest.fixture(scope="module")
-def score():
-    reward = RuleAwareReward.from_yaml("rules/catalog/ecommerce.yaml")
+def reward():
+    return RuleAwareReward.from_yaml("rules/catalog/ecommerce.yaml")
+
+
+@pytest.fixture(scope="module", params=list(GOLD_SETTINGS))
+def score(request, reward):
+    gold_steps = GOLD_SETTINGS[request.param]
 
     def run(text: str) -> float:
-        return reward(completions=[text], label=[3], gold_steps=[GOLD_STEPS])[0]
+        return reward(completions=[text], label=[3], gold_steps=[gold_steps])[0]
 
     return run
 
@@ -77,3 +97,47 @@ def test_the_bar(score):
 @pytest.mark.parametrize("name,text", HACKS, ids=[h[0] for h in HACKS])
 def test_no_hack_scores_above_an_honest_wrong_answer(score, name, text):
     assert score(text) <= score(HONEST_WRONG), name
+
+
+def _every_reasoning(rules):
+    """(label the rules give, completion text) for every combination of verdicts of the judged steps."""
+    conclusion = rules.ruleset.output.conclusion_step
+    steps = [s for s in rules.ruleset.steps if s.id != conclusion]
+    for combo in itertools.product(*(s.verdicts for s in steps)):
+        verdicts = dict(zip((s.id for s in steps), combo))
+        yield rules.decide(verdicts).label, verdicts
+
+
+@pytest.mark.parametrize("path", ["rules/catalog/ecommerce.yaml", "rules/catalog/apparel.yaml"])
+@pytest.mark.parametrize("setting", list(GOLD_SETTINGS))
+def test_gold_label_over_contradicting_steps_never_beats_an_honest_wrong_answer(path, setting):
+    # Exhaustive: every steps combination, written under the gold label (a hack when the rules give another
+    # label) and under its own label (honest: consistent; wrong when that label is not the gold one).
+    rules = compile_rules(path)
+    reward = RuleAwareReward(rules)
+    gold_label = 3
+    gold_steps = GOLD_SETTINGS[setting]
+    if gold_steps is not None and "fit" in rules.step_verdicts:
+        gold_steps = dict(gold_steps, fit="match") if setting == "full" else gold_steps
+    hacks, honest_wrong = [], []
+    for decided, verdicts in _every_reasoning(rules):
+        if decided != gold_label:
+            hacks.append(rules.render(gold_label, verdicts))
+            honest_wrong.append(rules.render(decided, verdicts))
+    hack_scores = reward(completions=hacks, label=[gold_label] * len(hacks), gold_steps=[gold_steps] * len(hacks))
+    honest_scores = reward(completions=honest_wrong, label=[gold_label] * len(hacks),
+                           gold_steps=[gold_steps] * len(hacks))
+    assert len(hacks) > 100 and min(honest_scores) >= 0  # every candidate parsed
+    assert max(hack_scores) <= min(honest_scores), (max(hack_scores), min(honest_scores))
+
+
+def test_without_the_consistency_gate_the_hack_would_pay(reward):
+    # Why the catalog turns the gate on: the label component (1.0) outweighs consistency (0.3).
+    rs = reward.rules.ruleset
+    ungated = RuleAwareReward(compile_rules(rs.model_copy(update={"reward": rs.reward.model_copy(
+        update={"gates": [g for g in rs.reward.gates if g.type != "consistency"]})})))
+    hack = completion("3", "match", "Related")
+    for gold_steps in GOLD_SETTINGS.values():
+        before, honest = ungated(completions=[hack, HONEST_WRONG], label=[3, 3], gold_steps=[gold_steps] * 2)
+        assert before > honest
+        assert reward(completions=[hack], label=[3], gold_steps=[gold_steps]) == [0.0]
