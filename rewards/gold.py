@@ -26,6 +26,12 @@ from rules.data.errors import DataError
 REAL = (numbers.Real, decimal.Decimal)  # Decimal is not registered as a numbers.Real
 
 
+def label_keys(rules: Any) -> dict[Any, int]:
+    """Every way a dataset may write each label of a compiled rule set (id, quoted id, name, token) -> its id."""
+    return {key: label.id for label in rules.ruleset.scale.labels
+            for key in (label.id, str(label.id), label.name, label.token)}
+
+
 class GoldLabelError(DataError):
     """A row's gold label is not a label of the rule set; `row` is its index in the batch's `label` column."""
 

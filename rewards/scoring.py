@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from rewards.gold import gold_label_id
+from rewards.gold import gold_label_id, label_keys
 from rules import CompiledRuleSet, Decision, ParsedCoT, ParseError
 
 logger = logging.getLogger(__name__)
@@ -81,10 +81,7 @@ class Scorer:
         self.malformed = shaping.malformed
         self.rank = {label: i for i, label in enumerate(rules.label_ids)}
         self.conclusion = rules.ruleset.output.conclusion_step
-        self.label_keys: dict[Any, int] = {}
-        for label in rules.ruleset.scale.labels:
-            for key in (label.id, str(label.id), label.name, label.token):
-                self.label_keys[key] = label.id
+        self.label_keys = label_keys(rules)
         self._warned: set = set()
 
     # ------------------------------------------------------------------ inputs from the dataset

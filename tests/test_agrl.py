@@ -142,7 +142,7 @@ def tiny():
 
 def _trainer(tiny, tmp_path, **overrides) -> AGRLTrainer:
     model, tokenizer = tiny
-    settings = dict(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    settings = dict(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                     per_device_train_batch_size=8, num_generations=4, max_completion_length=96, max_steps=2,
                     learning_rate=1e-3, logging_steps=1, report_to=[], save_strategy="no", seed=0, beta=0.0,
                     replay_queue_size=4, generation_kwargs={"max_new_tokens": 12})  # short rollouts: a fast CPU test
@@ -231,7 +231,7 @@ def test_recipes_parse():
     gpu = check_recipe("trainers/recipes/agrl_gpu.yaml", ARG_TYPES)
     assert gpu["use_vllm"] and gpu["vllm_mode"] == "colocate" and gpu["bf16"]
     shelf, config, *_ = parse_recipe(ARG_TYPES, ["--config", "trainers/recipes/agrl_gpu.yaml", "--bf16", "false",
-                                                 "--use_cpu", "true", "--gradient_checkpointing", "false",
+                                                 "--use_cpu", "true", "--activation_checkpointing", "false",
                                                  "--use_vllm", "false"], prog="agrl")  # no GPU here
     assert config.vllm_mode == "colocate" and shelf.chat
     assert METHOD.config_cls is AGRLConfig and METHOD.trainer_cls is AGRLTrainer

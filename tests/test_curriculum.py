@@ -59,7 +59,7 @@ def record(example_id: str, n_correct: int, n: int = 4) -> SampleRecord:
 
 
 def config(tmp_path, **kwargs) -> RelevanceGRPOConfig:
-    base = dict(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    base = dict(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                 per_device_train_batch_size=4, num_generations=2, max_completion_length=8, learning_rate=1e-3,
                 logging_steps=1, report_to=[], seed=0, save_strategy="no")
     return RelevanceGRPOConfig(**{**base, **kwargs})

@@ -196,7 +196,7 @@ def test_a_few_dpo_steps_change_the_parameters(tiny, tmp_path):
     pairs = write_pairs(tmp_path / "pairs.jsonl", rows)
     shelf = ShelfArguments(model_name_or_path=tiny, eval_limit=2, eval_max_new_tokens=8)
     config = RelevanceDPOConfig(output_dir=str(tmp_path / "out"), pairs=str(pairs), use_cpu=True, bf16=False,
-                                gradient_checkpointing=False, max_steps=2, learning_rate=1e-3,
+                                activation_checkpointing=False, max_steps=2, learning_rate=1e-3,
                                 per_device_train_batch_size=2, report_to=[], save_strategy="no", logging_steps=1,
                                 seed=0)
     run = run_dpo(shelf, config)

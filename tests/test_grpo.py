@@ -67,7 +67,7 @@ def char_variety(completions, **_):
 def test_grpo_steps_change_parameters_and_log_filters(tmp_path):
     model, tokenizer = build_tiny_lm()
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                                per_device_train_batch_size=8, num_generations=4, max_completion_length=12,
                                max_steps=3, learning_rate=1e-2, logging_steps=1, report_to=[], save_strategy="no",
                                seed=0, near_duplicate_rollouts="identical")
@@ -92,7 +92,7 @@ def test_grpo_steps_change_parameters_and_log_filters(tmp_path):
 
 def test_all_masked_batch_logs_no_fake_zero_entropy(tmp_path):
     model, tokenizer = build_tiny_lm()
-    args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                                per_device_train_batch_size=4, num_generations=4, max_completion_length=8,
                                max_steps=1, logging_steps=1, report_to=[], save_strategy="no", seed=0)
     trainer = RelevanceGRPOTrainer(model=model, reward_funcs=[RuleAwareReward(RULES)], args=args,
@@ -327,10 +327,10 @@ def test_gpu_recipe_parses_with_its_gpu_settings():
     from trainers.common.recipe import check_recipe
 
     data = check_recipe("trainers/recipes/grpo_gpu.yaml", TYPES)
-    assert data["bf16"] and data["use_vllm"] and data["vllm_mode"] == "colocate" and data["gradient_checkpointing"]
+    assert data["bf16"] and data["use_vllm"] and data["vllm_mode"] == "colocate" and data["activation_checkpointing"]
     # The same recipe on this CPU machine, with the GPU-only switches overridden, builds every config.
     shelf, config, selection = parse_recipe(TYPES, ["--config", "trainers/recipes/grpo_gpu.yaml", "--bf16", "false",
-                                                    "--use_cpu", "true", "--gradient_checkpointing", "false",
+                                                    "--use_cpu", "true", "--activation_checkpointing", "false",
                                                     "--use_vllm", "false"])
     assert selection.pass_rate_samples > 0 and shelf.chat and config.vllm_mode == "colocate"
 

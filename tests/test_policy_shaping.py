@@ -72,7 +72,7 @@ def trainer(tmp_path_factory):
     model, tokenizer = build_tiny_lm()
     rows = [{"prompt": "Query: shoes\n", "label": 4}] * 4
     args = AGRLConfig(output_dir=str(tmp_path_factory.mktemp("ps")), use_cpu=True, bf16=False,
-                      gradient_checkpointing=False, per_device_train_batch_size=4, num_generations=4,
+                      activation_checkpointing=False, per_device_train_batch_size=4, num_generations=4,
                       max_completion_length=6, max_steps=1, report_to=[], save_strategy="no", beta=0.0)
     trainer = AGRLTrainer(model=model, reward_funcs=[RuleAwareReward("rules/catalog/ecommerce.yaml")], args=args,
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer)

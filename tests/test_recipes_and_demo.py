@@ -14,7 +14,7 @@ from trainers.common.arguments import ShelfArguments
 from trainers.common.recipe import parse_recipe
 
 RECIPES = sorted((Path(__file__).resolve().parent.parent / "trainers" / "recipes").glob("*.yaml"))
-CPU = ["--bf16", "false", "--use_cpu", "true", "--gradient_checkpointing", "false"]
+CPU = ["--bf16", "false", "--use_cpu", "true", "--activation_checkpointing", "false"]
 
 
 def _parse(name: str, flags: list[str]):

@@ -107,7 +107,7 @@ def test_resuming_a_finished_run_trains_no_further_step(tmp_path):
         return [len(set(c)) / 10.0 for c in completions]
 
     def trainer(model, tokenizer):
-        args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+        args = RelevanceGRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                                    per_device_train_batch_size=4, num_generations=4, max_completion_length=8,
                                    max_steps=2, save_steps=2, learning_rate=1e-2, report_to=[], seed=0)
         return RelevanceGRPOTrainer(model=model, reward_funcs=[RuleAwareReward(rules), variety], args=args,

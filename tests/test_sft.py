@@ -39,7 +39,7 @@ def tiny(tmp_path_factory) -> str:
 
 
 def config(tmp_path: Path, **kw) -> RelevanceSFTConfig:
-    args = dict(output_dir=str(tmp_path / "run"), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    args = dict(output_dir=str(tmp_path / "run"), use_cpu=True, bf16=False, activation_checkpointing=False,
                 max_steps=2, per_device_train_batch_size=2, learning_rate=1e-2, max_length=1024,
                 save_strategy="no", report_to=[], logging_steps=1, seed=0, disable_tqdm=True)
     return RelevanceSFTConfig(**{**args, **kw})
@@ -125,7 +125,7 @@ def test_bundled_recipes_parse(recipe):
     # Flags override the recipe: the GPU recipe's bf16 would otherwise be refused on this CPU-only machine.
     shelf, cfg = parse_recipe([ShelfArguments, RelevanceSFTConfig],
                               ["--config", str(recipe), "--bf16", "false", "--use_cpu", "true",
-                               "--gradient_checkpointing", "false"], prog="python -m trainers.sft")
+                               "--activation_checkpointing", "false"], prog="python -m trainers.sft")
     assert cfg.completion_only_loss is True and cfg.task in ("policy", "judge")
     assert cfg.output_dir.startswith("runs/") and cfg.max_length >= 900  # the longest row is ~880 tiny tokens
     assert (cfg.task == "judge") == (recipe.name == "sft_judge_cpu.yaml") == bool(cfg.judge_data)
@@ -181,7 +181,7 @@ def test_judge_task_trains_on_build_judge_rows(tiny, tmp_path):
     rows = judge_rows(path)
     assert rows.rows[0]["completion"][0]["role"] == "assistant" and rows.rows[0]["prompt"][-1]["role"] == "user"
     shelf = ShelfArguments(model_name_or_path=tiny)
-    with pytest.raises(RecipeError, match="max_length=1024: every one of the 6 training prompts fills it"):
+    with pytest.raises(RecipeError, match="--max_length 1024: 6 of 6 training rows need more"):
         build_sft_trainer(shelf, config(tmp_path, task="judge", judge_data=str(path)))  # judge rows: ~1,800 tokens
     trainer, callback = build_sft_trainer(shelf, config(tmp_path, task="judge", judge_data=str(path), max_steps=1,
                                                        max_length=2048))

@@ -31,7 +31,7 @@ RULES = compile_rules(ROOT / "rules" / "catalog" / "ecommerce.yaml")
 EXAMPLES = load_examples(ROOT / "data" / "synthetic" / "train.jsonl").examples[:16]
 # Short prompts keep the tests fast; the columns (label, gold_steps, ...) are the real ones.
 DATASET = to_dataset(EXAMPLES[:4], RULES).map(lambda row: {"prompt": f"Query: {row['query']}\n"})
-COMMON = dict(use_cpu=True, bf16=False, gradient_checkpointing=False, per_device_train_batch_size=8,
+COMMON = dict(use_cpu=True, bf16=False, activation_checkpointing=False, per_device_train_batch_size=8,
               num_generations=4, learning_rate=1e-2, logging_steps=1, report_to=[], save_strategy="no", seed=0,
               max_steps=2)
 
@@ -268,7 +268,7 @@ def test_cpu_recipe_parses():
 def test_gpu_recipe_parses_with_cpu_overrides():
     # bf16 and vLLM need a GPU; every key must still be known and every value valid.
     _, config, *_ = parse_recipe(TYPES, ["--config", "trainers/recipes/srpo_gpu.yaml", "--bf16", "false",
-                                         "--use_vllm", "false", "--gradient_checkpointing", "false"])
+                                         "--use_vllm", "false", "--activation_checkpointing", "false"])
     assert config.step_sources.startswith("judge:http") and config.step_judge_model == "judge"
 
 

@@ -47,7 +47,7 @@ def test_rule_aware_reward_trains_in_grpo_trainer(tmp_path):
              "gold_steps": {"category": cat, "brand_model": "not_mentioned"}}
             for q, p, lab, cat in [("running shoes", "Nike Pegasus 40", 4, "match"),
                                    ("iphone 15", "Silicone case for iPhone 15", 2, "accessory")] * 4]
-    args = GRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    args = GRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, activation_checkpointing=False,
                       per_device_train_batch_size=4, num_generations=4, max_completion_length=12, max_steps=2,
                       learning_rate=1e-2, logging_steps=1, report_to=[], save_strategy="no", seed=0)
     trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=Dataset.from_list(rows),

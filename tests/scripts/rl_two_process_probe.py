@@ -119,7 +119,7 @@ def main(method: str, model_dir: str, out_dir: str) -> int:
     (out / f"weights-init-{rank}.txt").write_text(weights_digest(model), encoding="utf-8")
     # Short prompts keep it fast; the columns (label, gold_steps, guide, ...) are the real ones.
     dataset = to_dataset(EXAMPLES[:8], RULES).map(lambda row: {"prompt": f"Query: {row['query']}\n"})
-    common = dict(output_dir=str(out / "run"), use_cpu=True, bf16=False, gradient_checkpointing=False,
+    common = dict(output_dir=str(out / "run"), use_cpu=True, bf16=False, activation_checkpointing=False,
                   per_device_train_batch_size=PER_PROCESS, num_generations=GENERATIONS, learning_rate=1e-2,
                   max_steps=2, max_completion_length=MAX_LEN, logging_steps=1, report_to=[], save_strategy="no",
                   seed=0)

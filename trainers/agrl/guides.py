@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
+from rewards.gold import gold_label_id, label_keys
 from rules import CompiledRuleSet
 from rules.compiler import Decision
 
@@ -30,13 +31,10 @@ GUIDE_SOURCES = {
 
 
 def gold_label(value: Any, rules: CompiledRuleSet) -> int | None:
-    """The gold label id of a row's `label` (id, quoted id or name); None when it is not one of the rule set's."""
-    if value is None:
-        return None
-    try:
-        return rules.resolve_label(value)
-    except ValueError:
-        return None
+    """The gold label id of a row's `label`, read as the reward reads it (any integral type, quoted id, name or
+    token); None for no label. A value outside the rule set raises `GoldLabelError` (the reward, which scores the
+    batch first, has already raised on it)."""
+    return gold_label_id(value, label_keys(rules), row=0, rules_name=f"rule set {rules.name!r}")
 
 
 def clean_steps(gold_steps: Mapping[str, Any] | None) -> dict[str, str]:

@@ -52,6 +52,9 @@ class ShelfArguments:
         "help": "label mix of the training set: " + registry_help(BALANCE)})
     cot_order: str | None = field(default=None, metadata={
         "help": "override the rule set's CoT order: label_first (TaoSR1's post-CoT) or think_first (an ablation)"})
+    allow_truncation: bool = field(default=False, metadata={
+        "help": "train even when rows need more tokens than max_length / max_completion_length (TRL cuts them); "
+                "by default the run stops before training with the numbers and the flag to raise"})
 
     def __post_init__(self):
         if self.balance not in BALANCE:
@@ -68,3 +71,20 @@ class ShelfArguments:
             return bundled
         names = sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name)
         raise FileNotFoundError(f"rules: no rule file {self.rules!r}; give a YAML path or one of {names}")
+
+
+@dataclass
+class CurrentCheckpointingName:
+    """Mixed into our TRL configs: transformers 5.23 renamed `gradient_checkpointing` to `activation_checkpointing`
+    and warns at every start while the old name is set, and TRL 1.16's configs still default the old name to True.
+    The same default under the current name starts a run without the deprecation; a recipe may use either name."""
+
+    activation_checkpointing: bool | None = field(default=None, metadata={
+        "help": "recompute activations in the backward pass to save memory (default: on, as in TRL)"})
+    gradient_checkpointing: bool | None = field(default=None, metadata={
+        "help": "deprecated alias of activation_checkpointing (transformers >= 5.23)"})
+
+    def __post_init__(self):
+        if self.activation_checkpointing is None and self.gradient_checkpointing is None:
+            self.activation_checkpointing = True  # TRL's default, under the current name
+        super().__post_init__()

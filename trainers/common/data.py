@@ -102,6 +102,29 @@ def training_examples(shelf: ShelfArguments, rules: CompiledRuleSet, seed: int =
     return examples
 
 
+def cot_target(example: Example, rules: CompiledRuleSet) -> tuple[str | None, str]:
+    """The gold CoT of an example and where it came from (`guide`, `rendered`), or (None, why it has none).
+
+    Without a `guide`, the CoT is rendered from complete gold steps; each step's reasoning is then the rule file's
+    question for that step (the only text the rule file has), which an SFT target repeats word for word."""
+    if example.guide:
+        return example.guide, "guide"
+    gold = example.gold_steps or {}
+    conclusion = rules.ruleset.output.conclusion_step
+    missing = [s for s in rules.step_verdicts if s not in gold and s != conclusion]
+    if not gold or missing:
+        return None, "no_gold_steps" if not gold else "incomplete_gold_steps"
+    label = rules.labels.get(example.label)
+    # A conclusion verdict naming another label than the example's would teach a CoT that contradicts itself.
+    if label is None or gold.get(conclusion, label.name) != label.name:
+        return None, "invalid_gold_steps"
+    try:
+        return rules.render(example.label, gold), "rendered"
+    except (ValueError, KeyError) as err:  # a verdict this rule file lacks, or a marker inside a reason
+        logger.debug("cannot render a CoT for %s: %s", example.id, err)
+        return None, "invalid_gold_steps"
+
+
 def training_rows(shelf: ShelfArguments, rules: CompiledRuleSet, seed: int = 0) -> Any:
     """The training set as a `datasets.Dataset` with a `prompt` column and the gold columns rewards read."""
     return to_dataset(training_examples(shelf, rules, seed), rules, chat=shelf.chat)

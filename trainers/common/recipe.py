@@ -100,7 +100,7 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
     except ValueError as err:
         if "bf16" in str(err) and defaults:
             raise RecipeError(f"{err}\nThis machine has no GPU and the recipe asks for bf16: use a *_cpu recipe, or "
-                              "pass --bf16 false --use_cpu true --gradient_checkpointing false") from None
+                              "pass --bf16 false --use_cpu true --activation_checkpointing false") from None
         if isinstance(err, RecipeError):
             raise
         # A field's own check (__post_init__) failed: the message names the field and the fix.
@@ -128,12 +128,12 @@ class _Parser(TrlParser):
 
 
 def cpu_defaults() -> dict[str, Any]:
-    """TRL's configs default to bf16 and gradient checkpointing; on a machine without CUDA train in fp32 on CPU."""
+    """TRL's configs default to bf16 and activation checkpointing; on a machine without CUDA train in fp32 on CPU."""
     import torch
 
     if torch.cuda.is_available():
         return {}
-    return {"use_cpu": True, "bf16": False, "fp16": False, "gradient_checkpointing": False}
+    return {"use_cpu": True, "bf16": False, "fp16": False, "activation_checkpointing": False}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ logger = logging.getLogger(__name__)
 def setup_logging(config: Any) -> None:
     level = logging.INFO if getattr(config, "process_index", 0) == 0 else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    # TRL 1.16 reads `model.is_gradient_checkpointing` around every generation, which transformers >= 5.23 marks
+    # deprecated: a warning the user can do nothing about. Our own configs use the current name (arguments.py).
+    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
 
 
 def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any) -> Path:

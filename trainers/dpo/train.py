@@ -29,12 +29,14 @@ from trl import DPOConfig, DPOTrainer
 
 from rules import CompiledRuleSet
 from rules.data.errors import DataError, RowProblem
-from trainers.common.arguments import ShelfArguments
+from trainers.common.arguments import CurrentCheckpointingName, ShelfArguments
+from trainers.common.budgets import check_rows
 from trainers.common.checkpoints import resolve_resume
 from trainers.common.data import load_rule_set, load_split
 from trainers.common.eval_callback import RelevanceEvalCallback
 from trainers.common.model_setup import load_policy
 from trainers.common.recipe import RecipeError, parse_recipe
+from trainers.common.report_targets import skip_undefined_in_writers
 from trainers.common.run_end import finish, save_run, setup_logging
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ MAX_PROBLEMS = 10
 
 
 @dataclass
-class RelevanceDPOConfig(DPOConfig):
+class RelevanceDPOConfig(CurrentCheckpointingName, DPOConfig):
     """TRL's DPOConfig plus the pairs file; every other field is TRL's (see its documentation)."""
 
     pairs: str = field(default="runs/dpo_samples/pairs.jsonl", metadata={
@@ -146,11 +148,14 @@ def build_dpo_trainer(shelf: ShelfArguments, config: RelevanceDPOConfig,
                        shelf.balance)
     train = pairs_dataset(config.pairs, shelf.chat, shelf.max_train_samples)
     model, tokenizer = load_policy(shelf, config)
+    check_rows(tokenizer, train.to_list(), "max_length", config.max_length, shelf.allow_truncation,
+               ("chosen", "rejected"))
     eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []
     callback = RelevanceEvalCallback(eval_examples, rules, shelf.chat, shelf.eval_every, shelf.eval_max_new_tokens)
     trainer = DPOTrainer(model=model, args=config, train_dataset=train, processing_class=tokenizer,
                          callbacks=[callback])
     callback.trainer = trainer
+    skip_undefined_in_writers(trainer)
     return trainer, callback
 
 

@@ -17,8 +17,9 @@ from typing import Any
 from rewards import RuleAwareReward
 from rules import CompiledRuleSet
 from trainers.common.arguments import ShelfArguments
+from trainers.common.budgets import check_completions
 from trainers.common.checkpoints import resolve_resume
-from trainers.common.data import load_rule_set, load_split, training_examples
+from trainers.common.data import cot_target, load_rule_set, load_split, training_examples
 from trainers.common.eval_callback import RelevanceEvalCallback
 from trainers.common.model_setup import load_policy
 from trainers.common.recipe import parse_recipe
@@ -40,11 +41,12 @@ class Method:
 
 def reward_registry_help() -> str:
     """The `--help` epilog: the reward components a rule file can weight, from the rule language's registry."""
-    from rules.model import REWARD_COMPONENTS
+    from rules.model import REWARD_COMPONENTS, REWARD_GATES
 
     lines = "\n".join(f"  {name}: {text}" for name, text in REWARD_COMPONENTS.items())
+    gates = "\n".join(f"  {name}: {text}" for name, text in REWARD_GATES.items())
     return ("Reward components (weighted in the rule file's `reward.components`):\n" + lines +
-            "\nGates: hard_rules (the rule file's `reward.gates`)."
+            "\nGates (caps in the rule file's `reward.gates`):\n" + gates +
             "\nRecipes: trainers/recipes/*.yaml; every key is an argument listed above.")
 
 
@@ -60,6 +62,8 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
 
     model, tokenizer = load_policy(shelf, config)
     examples = training_examples(shelf, rules, seed=config.seed)
+    gold_cots = [cot for cot, _ in (cot_target(e, rules) for e in examples) if cot]
+    check_completions(tokenizer, gold_cots, config.max_completion_length, shelf.allow_truncation)
     examples, records = prepare_examples(shelf, config, selection or SelectionArguments(), rules, examples, model,
                                          tokenizer)
     examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,

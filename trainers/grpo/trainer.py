@@ -37,9 +37,10 @@ from transformers import TrainerCallback, TrainerState
 from transformers.trainer_utils import TrainOutput
 from trl import GRPOConfig, GRPOTrainer
 
-from trainers.common.arguments import registry_help
+from trainers.common.arguments import CurrentCheckpointingName, registry_help
 from trainers.common.data import label_mix_cv
 from trainers.common.recipe import RecipeError
+from trainers.common.report_targets import skip_undefined_in_writers
 from trainers.grpo.cli import Method
 from trainers.grpo.diversity import NEAR_DUPLICATE, near_duplicate_rows
 
@@ -56,7 +57,7 @@ MASKED_MEAN_METRICS = ("entropy", "kl", "clip_ratio/low_mean", "clip_ratio/high_
 
 
 @dataclass
-class RelevanceGRPOConfig(GRPOConfig):
+class RelevanceGRPOConfig(CurrentCheckpointingName, GRPOConfig):
     """TRL's GRPOConfig plus the online filters; every other field is TRL's (see its documentation)."""
 
     zero_variance_groups: str = field(default="drop", metadata={
@@ -126,6 +127,7 @@ class RelevanceGRPOTrainer(GRPOTrainer):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.add_callback(LabelMixLogger(self))
+        skip_undefined_in_writers(self)  # undefined metrics (None) reach the console, not the writers
 
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         rewards_per_func = super()._calculate_rewards(inputs, prompts, completions, completion_ids_list)

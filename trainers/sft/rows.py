@@ -25,6 +25,7 @@ from rules import CompiledRuleSet
 from rules.data import Example
 from rules.data.errors import DataError, RowProblem
 from rules.data.prompt import build_prompt
+from trainers.common.data import cot_target
 
 logger = logging.getLogger(__name__)
 
@@ -40,26 +41,6 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-
-def cot_target(example: Example, rules: CompiledRuleSet) -> tuple[str | None, str]:
-    """The CoT to imitate and where it came from (`guide`, `rendered`), or (None, why it has none)."""
-    if example.guide:
-        return example.guide, "guide"
-    gold = example.gold_steps or {}
-    conclusion = rules.ruleset.output.conclusion_step
-    missing = [s for s in rules.step_verdicts if s not in gold and s != conclusion]
-    if not gold or missing:
-        return None, "no_gold_steps" if not gold else "incomplete_gold_steps"
-    label = rules.labels.get(example.label)
-    # A conclusion verdict naming another label than the example's would teach a CoT that contradicts itself.
-    if label is None or gold.get(conclusion, label.name) != label.name:
-        return None, "invalid_gold_steps"
-    try:
-        return rules.render(example.label, gold), "rendered"
-    except (ValueError, KeyError) as err:  # a verdict this rule file lacks, or a marker inside a reason
-        logger.debug("cannot render a CoT for %s: %s", example.id, err)
-        return None, "invalid_gold_steps"
 
 
 def policy_rows(examples: list[Example], rules: CompiledRuleSet, chat: bool = False) -> Rows:

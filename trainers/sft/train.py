@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datasets import Dataset
 from trl import SFTConfig, SFTTrainer
 
-from trainers.common.arguments import ShelfArguments
+from trainers.common.arguments import CurrentCheckpointingName, ShelfArguments
+from trainers.common.budgets import check_rows
 from trainers.common.checkpoints import resolve_resume
 from trainers.common.data import load_rule_set, load_split, training_examples
 from trainers.common.eval_callback import RelevanceEvalCallback
 from trainers.common.model_setup import load_policy
 from trainers.common.recipe import RecipeError, parse_recipe
+from trainers.common.report_targets import skip_undefined_in_writers
 from trainers.common.run_end import finish, save_run, setup_logging
 from trainers.sft.rows import Rows, judge_rows, policy_rows
 
@@ -44,7 +46,7 @@ TASKS = {
 
 
 @dataclass
-class RelevanceSFTConfig(SFTConfig):
+class RelevanceSFTConfig(CurrentCheckpointingName, SFTConfig):
     """TRL's SFTConfig plus what to train. Unless set, the loss covers completion tokens only."""
 
     task: str = field(default="policy", metadata={
@@ -68,18 +70,11 @@ def sft_rows(shelf: ShelfArguments, config: RelevanceSFTConfig, rules) -> Rows:
     return policy_rows(training_examples(shelf, rules, seed=config.seed), rules, chat=shelf.chat)
 
 
-def _check_lengths(trainer: SFTTrainer, n_rows: int, max_length: int | None) -> None:
-    """TRL cuts rows at max_length from the end and drops rows whose prompt alone fills it: a cut CoT loses its last
-    steps and EOS, a dropped row teaches nothing. Say how many, and refuse a run with no row left."""
-    kept = len(trainer.train_dataset)
-    if not kept:
-        raise RecipeError(f"max_length={max_length}: every one of the {n_rows} training prompts fills it, so no "
-                          "completion token is left to learn; raise max_length (a step-judge row is ~1,800 tokens "
-                          "with the tiny model's tokenizer, a policy row ~900)")
-    cut = sum(len(ids) >= max_length for ids in trainer.train_dataset["input_ids"]) if max_length else 0
-    if cut or kept < n_rows:
-        logger.warning("max_length=%d: %d of %d rows dropped (the prompt fills it), %d cut (the completion loses its "
-                       "end and EOS); raise max_length", max_length, n_rows - kept, n_rows, cut)
+def _check_rows_left(trainer: SFTTrainer, max_length: int | None) -> None:
+    """Under --allow_truncation TRL drops rows whose prompt alone fills max_length: refuse a run with none left."""
+    if not len(trainer.train_dataset):
+        raise RecipeError(f"--max_length {max_length}: every training prompt fills it, so no completion token is "
+                          "left to learn; raise --max_length")
 
 
 def build_sft_trainer(shelf: ShelfArguments, config: RelevanceSFTConfig) -> tuple[SFTTrainer, RelevanceEvalCallback]:
@@ -90,6 +85,7 @@ def build_sft_trainer(shelf: ShelfArguments, config: RelevanceSFTConfig) -> tupl
         raise RecipeError(f"{shelf.model_name_or_path}: the judge's rows are chat messages and this tokenizer has "
                           "no chat template; use an instruct model or the tiny model (it has one)")
     rows = sft_rows(shelf, config, rules)
+    check_rows(tokenizer, rows.rows, "max_length", config.max_length, shelf.allow_truncation)
     train = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows.rows])
     policy_eval = config.task == "policy" and shelf.eval_data
     eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if policy_eval else []
@@ -97,7 +93,8 @@ def build_sft_trainer(shelf: ShelfArguments, config: RelevanceSFTConfig) -> tupl
     trainer = SFTTrainer(model=model, args=config, train_dataset=train, processing_class=tokenizer,
                          callbacks=[callback])
     callback.trainer = trainer
-    _check_lengths(trainer, len(rows), config.max_length)
+    skip_undefined_in_writers(trainer)
+    _check_rows_left(trainer, config.max_length)
     return trainer, callback
 
 
