@@ -17,10 +17,48 @@ from rules.errors import Problem, RuleFileError, dotted
 from rules.source import SourceDict, SourceList, line_of, locate  # noqa: F401  (re-exported)
 
 
+# Deeper than any rule file needs (a condition inside a rule is ~6 levels), and far below Python's recursion limit,
+# which PyYAML's composer, pydantic and the checks would otherwise hit with a traceback.
+MAX_DEPTH = 64
+# Integers beyond 64 bits mean nothing in a rule file; past 4,300 digits Python refuses to even read or print them.
+MAX_INT = 2**63
+
+
+class ValueTooLarge(yaml.YAMLError):
+    """A value the reader refuses to build (too deep, too large), at its place in the file."""
+
+    def __init__(self, message: str, fix: str, mark: yaml.Mark | None, line: int = 0):
+        super().__init__(message)
+        self.message, self.fix = message, fix
+        self.line = mark.line + 1 if mark is not None else line
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds SourceDict/SourceList and refuses duplicate keys."""
+    """SafeLoader that builds SourceDict/SourceList, refuses duplicate keys, huge integers and deep nesting."""
 
     source_file = "<string>"
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        # PyYAML composes nested blocks and flows by recursion; stop at MAX_DEPTH instead of at RecursionError.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ValueTooLarge(f"nested more than {MAX_DEPTH} levels deep", _DEPTH_FIX, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        digits = len(str(node.value).lstrip("+-").replace("_", "").removeprefix("0x").removeprefix("0o"))
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # Python's int-string limit (4,300 digits), or junk that only looks like a number
+            value = None
+        if value is None or abs(value) >= MAX_INT:
+            raise ValueTooLarge(f"integer too large ({digits} digits)", "write a number below 2**63 (ids and "
+                                "counts in a rule file are small)", node.start_mark)  # the text is not shown: 5,000 digits
+        return value
 
     def construct_yaml_map(self, node):  # type: ignore[override]
         data = SourceDict()
@@ -55,6 +93,9 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+_DEPTH_FIX = "flatten it: a rule file needs a few levels (rules, their conditions), not this many"
 
 
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
@@ -79,6 +120,9 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     loader.source_file = file
     try:
         data = loader.get_single_data()
+        _check_depth(data)
+    except ValueTooLarge as err:
+        raise RuleFileError([Problem(file, err.line, "", err.message, None, err.fix)]) from None
     except yaml.YAMLError as err:
         raise RuleFileError([_syntax_problem(file, text, err)]) from None
     finally:
@@ -92,6 +136,26 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     if duplicates:
         raise RuleFileError(sorted(duplicates, key=lambda p: p.line))
     return data
+
+
+def _check_depth(data: Any) -> None:
+    """Aliases can nest deeper than the text does (`b: &b [*a]`, `c: &c [*b]`, ...): measure the built tree.
+
+    Iterative, with the deepest level each container was reached at, so shared (aliased) nodes are not re-walked
+    unless reached deeper, and loops (`&a [*a]`, refused earlier by PyYAML) cannot hang it.
+    """
+    reached: dict[int, int] = {}
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)) or reached.get(id(node), 0) >= depth:
+            continue
+        if depth > MAX_DEPTH:
+            raise ValueTooLarge(f"nested more than {MAX_DEPTH} levels deep (through aliases)", _DEPTH_FIX, None,
+                                getattr(node, "line", 0))
+        reached[id(node)] = depth
+        children = list(node.values() if isinstance(node, dict) else node)
+        stack.extend((child, depth + 1) for child in reversed(children))  # popped in file order
 
 
 def _mappings(node: Any, path: tuple, seen: set) -> Iterator[tuple[tuple, SourceDict]]:
