@@ -376,3 +376,65 @@ def test_cli_reports_huge_and_deep_files_in_one_line_each(tmp_path: Path) -> Non
     result = run_check("--no-cases", *map(str, paths))
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr, result.stderr[-2000:]
     assert len(result.stdout.strip().splitlines()) == len(paths), result.stdout
+
+
+# ---------------------------------------------------------------- extends: a bundled rule set by name
+
+CHILD = "name: grocery\nextends: {base}\ndescription: Groceries, on the e-commerce rules.\n"
+
+
+@pytest.mark.parametrize("base", ["ecommerce", "ecommerce.yaml", "' ecommerce '"])
+def test_extends_a_bundled_name_from_anywhere(tmp_path: Path, base: str) -> None:
+    # The child lives far from the catalog, as in a team's repo with shelfwise installed in site-packages.
+    child = tmp_path / "team" / "grocery.yaml"
+    child.parent.mkdir()
+    child.write_text(CHILD.format(base=base))
+    rules = load_rules(child)
+    assert [s.id for s in rules.steps] == [s.id for s in load_rules(ECOMMERCE).steps]
+    assert (rules.name, rules.description) == ("grocery", "Groceries, on the e-commerce rules.")
+
+
+def test_extends_a_bundled_child_by_name(tmp_path: Path) -> None:
+    # apparel extends ecommerce.yaml by a relative path inside the catalog; both resolve.
+    child = tmp_path / "kids.yaml"
+    child.write_text("name: kids\nextends: apparel\n")
+    assert [s.id for s in load_rules(child).steps] == [s.id for s in load_rules(ROOT / "rules/catalog/apparel.yaml").steps]
+
+
+def test_a_file_beside_the_child_wins_over_the_bundled_name(tmp_path: Path) -> None:
+    (tmp_path / "ecommerce.yaml").write_text(MINIMAL.read_text())
+    child = tmp_path / "child.yaml"
+    child.write_text("name: child\nextends: ecommerce.yaml\n")
+    assert [s.id for s in load_rules(child).steps] == ["category", "attributes", "verdict"]
+
+
+@pytest.mark.parametrize("base, says", [
+    ("ecomerce", "did you mean 'ecommerce'?"),              # a typo of a bundled name
+    ("ECOMMERCE", "bundled rule set: apparel, ecommerce"),  # names are lower_snake_case, as the files
+    ("../ecommerce", "nor a bundled rule set"),             # a path is a path: never looked up in the catalog
+    ("catalog/ecommerce", "nor a bundled rule set"),
+    ("ecommerce.cases", "nor a bundled rule set"),          # a case file is not a rule set
+    ("ecommerce.cases.yaml", "nor a bundled rule set"),
+])
+def test_extends_something_that_is_neither_a_file_nor_a_bundled_name(tmp_path: Path, base: str, says: str) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(CHILD.format(base=base))
+    [problem] = problems_of(child)
+    assert (problem.file, problem.line, problem.path) == (str(child), 2, "extends")
+    assert says in str(problem), str(problem)
+
+
+def test_extends_by_name_keeps_cycle_protection(tmp_path: Path) -> None:
+    # `ecommerce.yaml` beside the file is the file itself (a file beside wins): still a cycle.
+    (tmp_path / "ecommerce.yaml").write_text("name: mine\nextends: ecommerce.yaml\n")
+    [problem] = problems_of(tmp_path / "ecommerce.yaml")
+    assert "circular extends" in problem.message
+    # `ecommerce` (no file of that exact name beside it) is the bundled rule set, not a loop back to itself.
+    (tmp_path / "ecommerce.yaml").write_text("name: mine\nextends: ecommerce\n")
+    assert load_rules(tmp_path / "ecommerce.yaml").name == "mine"
+
+
+def test_compile_rules_takes_a_bundled_name() -> None:
+    assert compile_rules("ecommerce").source == str(ECOMMERCE)
+    assert [r.id for r in load_rules("apparel.yaml").decision.rules] == \
+        [r.id for r in load_rules(ROOT / "rules/catalog/apparel.yaml").decision.rules]
