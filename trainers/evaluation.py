@@ -13,29 +13,11 @@ import numpy as np
 
 from rules import CompiledRuleSet, ParseError
 from rules.data import Example
-from rules.data.errors import DataError, RowProblem
+from rules.data.gold import check_gold  # noqa: F401  (trainers.data and trainers.evaluate use it from here)
 from trainers.cumpt import calibrate, cumpt_labels
 from trainers.metrics import StepRecord, classification_report, pass_at_k_report, slice_report, step_report
 
 logger = logging.getLogger(__name__)
-
-
-def check_gold(examples: list[Example], rules: CompiledRuleSet, source: str) -> None:
-    """Gold labels and gold steps must belong to the rule set, or every metric on them is quietly wrong."""
-    problems = []
-    for row, ex in enumerate(examples, 1):
-        if ex.label not in rules.labels:
-            problems.append(RowProblem(source, 0, "label", f"example {ex.id!r}: not a label of rule set "
-                            f"{rules.name!r}", ex.label, f"use one of {rules.label_ids}, or pass the rule file "
-                            "these examples were labelled with (--rules)", row=row))
-        for step, verdict in (ex.gold_steps or {}).items():
-            allowed = rules.step_verdicts.get(step)
-            if allowed is None or verdict not in allowed:
-                what = "unknown step" if allowed is None else f"step {step!r} has no verdict {verdict!r}"
-                problems.append(RowProblem(source, 0, f"gold_steps.{step}", f"example {ex.id!r}: {what}",
-                                           verdict, f"steps and verdicts: {rules.step_verdicts}", row=row))
-    if problems:
-        raise DataError(problems[:11])
 
 
 def _reasoning(steps: dict[str, str] | None, conclusion: str | None) -> dict[str, str] | None:
