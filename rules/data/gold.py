@@ -11,6 +11,7 @@ count and the first row, and `--rules NAME` when a bundled rule set fits the dat
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ def gold_problems(examples: Iterable[Example], rules: CompiledRuleSet, source: s
         rows = sum(1 for ex in examples if set(ex.gold_steps or {}) - set(rules.step_verdicts))
         names = ", ".join(f"{s!r}" for s in unknown)
         close = [f"{s!r} -> {c[0]!r}" for s in unknown if (c := _close(s, list(rules.step_verdicts)))]
-        fix = hint or ((f"did you mean {', '.join(close)}? " if close else "") + f"the steps of {rules.name!r} are: "
+        fix = ((f"did you mean {', '.join(close)}? " if close else "") + f"the steps of {rules.name!r} are: "
                        f"{', '.join(rules.step_verdicts)}; or pass the rule file the data was labelled with (--rules)")
         problems.append(RowProblem(source, 0, "gold_steps", f"steps rule set {rules.name!r} does not know: {names} "
                                    f"({_of(rows, len(examples))}, first example {first.id!r})", None, fix, row=first.row))
@@ -63,13 +64,16 @@ def gold_problems(examples: Iterable[Example], rules: CompiledRuleSet, source: s
         bad = ", ".join(f"{v!r}" for v in seen.values)
         problems.append(RowProblem(source, 0, f"gold_steps.{step}", f"step {step!r} has no verdict {bad} "
                                    f"({_of(seen.count, len(examples))}, first example {seen.id!r})", None,
-                                   hint or one_of(next(iter(seen.values)), rules.step_verdicts[step]), row=seen.row))
+                                   one_of(next(iter(seen.values)), rules.step_verdicts[step]), row=seen.row))
     for label, seen in labels.items():
         more = f" and {seen.count - 1} more" if seen.count > 1 else ""
         problems.append(RowProblem(source, 0, "label", f"example {seen.id!r}{more}: not a label of rule set "
-                                   f"{rules.name!r}", label, hint or f"use one of {rules.label_ids}, or pass the rule "
+                                   f"{rules.name!r}", label, f"use one of {rules.label_ids}, or pass the rule "
                                    "file these examples were labelled with (--rules)", row=seen.row))
-    return sorted(problems, key=lambda p: p.row)
+    problems.sort(key=lambda p: p.row)
+    if hint:  # said once, on the first problem: the one fix for all of them
+        problems[0] = dataclasses.replace(problems[0], fix=hint)
+    return problems
 
 
 def check_gold(examples: Iterable[Example], rules: CompiledRuleSet, source: str) -> None:
