@@ -42,7 +42,7 @@ def length_reward(completions, **_):
 
 
 def config_kwargs(steps: int, max_completion_length: int, output_dir: str) -> dict:
-    return dict(output_dir=output_dir, use_cpu=True, bf16=False, gradient_checkpointing=False,
+    return dict(output_dir=output_dir, use_cpu=True, bf16=False, activation_checkpointing=False,
                 per_device_train_batch_size=8, num_generations=4, max_completion_length=max_completion_length,
                 max_steps=steps, learning_rate=0.0, logging_steps=1, report_to=[], save_strategy="no", seed=0,
                 disable_tqdm=True)

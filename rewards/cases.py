@@ -14,8 +14,8 @@ from pathlib import Path
 from rewards.gold import GoldLabelError
 from rewards.rule_aware import RuleAwareReward
 from rewards.scoring import Scored
-from rules import CompiledRuleSet, Problem, compile_rules
-from rules.casefile import Case, case_problems, completion_of, load_case_file, rules_path
+from rules import CompiledRuleSet, Problem
+from rules.casefile import Case, case_problems, case_rules, completion_of, load_case_file
 
 
 @dataclass
@@ -43,7 +43,7 @@ class CaseFileResult:
 def run_case_file(path: str | Path) -> CaseFileResult:
     """Score every case; RuleFileError if the case file or its rule file is invalid."""
     cases, data = load_case_file(path)
-    rules = compile_rules(rules_path(path, cases))
+    rules = case_rules(path, cases, data)
     reward = RuleAwareReward(rules)
     results = [run_case(case, rules, reward) for case in cases.cases]
     return CaseFileResult(str(path), results, case_problems(path, cases, data, rules))

@@ -27,14 +27,14 @@ class CaseFileCollector(pytest.File):
 
             check_rules_package()
             from rewards.rule_aware import RuleAwareReward
-            from rules import RuleFileError, compile_rules
-            from rules.casefile import case_problems, load_case_file, rules_path
+            from rules import RuleFileError
+            from rules.casefile import case_problems, case_rules, load_case_file
         except ImportError as err:
             yield BrokenCaseFile.from_parent(self, name="load", error=str(err))
             return
         try:
             cases, data = load_case_file(self.path)
-            rules = compile_rules(rules_path(self.path, cases))
+            rules = case_rules(self.path, cases, data)
         except RuleFileError as err:
             yield BrokenCaseFile.from_parent(self, name="load", error=str(err))
             return

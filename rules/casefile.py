@@ -24,8 +24,9 @@ from pydantic import Field, ValidationError
 
 from rules.compiler import CompiledRuleSet
 from rules.cot import ParseError
-from rules.errors import Problem, RuleFileError, one_of, problems_from_validation
+from rules.errors import Problem, RuleFileError, dotted, one_of, problems_from_validation
 from rules.model import LabelRef, Number, Strict
+from rules.source import locate
 from rules.yaml_source import SourceDict, line_of, read_yaml
 
 
@@ -88,19 +89,106 @@ def load_case_file(path: str | Path) -> tuple[CaseFile, SourceDict]:
 
 
 def rules_path(case_path: str | Path, cases: CaseFile) -> Path:
-    return (Path(case_path).parent / cases.rules).resolve()
+    """The file `rules:` names: relative to the case file, else a bundled rule set of that name (as `extends:`)."""
+    from rules.loader import bundled  # lazy: the loader imports the compiler, which this module's users have
+
+    path = (Path(case_path).parent / cases.rules).resolve()
+    return path if path.is_file() else (bundled(cases.rules.strip()) or path)
+
+
+def case_rules(case_path: str | Path, cases: CaseFile, data: Any) -> CompiledRuleSet:
+    """The compiled rule set of a case file; a `rules:` file that is not there is blamed on the case file's line."""
+    from rules.loader import bundled_rule_sets, compile_rules
+
+    path = rules_path(case_path, cases)
+    if not path.is_file():
+        file, line = line_of(data, ("rules",))
+        raise RuleFileError([Problem(file, line, "rules", f"no rule file {path}", cases.rules,
+                                     "give the rule file's path relative to this case file, or a bundled rule set: "
+                                     + ", ".join(bundled_rule_sets()))])
+    return compile_rules(path)
 
 
 def completion_of(case: Case, rules: CompiledRuleSet) -> str:
-    """The completion text of a case (structured completions are rendered by the rule set)."""
+    """The completion text of a case (structured completions are rendered by the rule set).
+
+    ValueError names an unknown or missing step of a structured completion (`completion_problems` locates it).
+    """
     if isinstance(case.completion, str):
         return case.completion
-    return rules.render(rules.resolve_label(case.completion.label), case.completion.steps, case.completion.reasons)
+    steps = case.completion.steps
+    unknown = [s for s in steps if s not in rules.step_verdicts]
+    missing = _missing_steps(steps, rules)
+    if unknown or missing:
+        raise ValueError("; ".join([f"unknown step {s!r} ({one_of(s, list(rules.step_verdicts))})" for s in unknown]
+                                   + [f"step {s!r} missing" for s in missing]))
+    return rules.render(rules.resolve_label(case.completion.label), steps, case.completion.reasons)
+
+
+def _missing_steps(steps: dict, rules: CompiledRuleSet) -> list[str]:
+    """Steps a structured completion must give (all but the conclusion, which the label fills in), not misspelled
+    among the unknown keys (one typo, one problem)."""
+    import difflib
+
+    unknown = [s for s in steps if s not in rules.step_verdicts]
+    conclusion = rules.ruleset.output.conclusion_step
+    return [s for s in rules.step_verdicts if s not in steps and s != conclusion
+            and not difflib.get_close_matches(s, unknown, n=1)]
 
 
 def case_problems(case_path: str | Path, cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
-    """Everything wrong with a case file against its rule set: bad example data, then rule coverage."""
-    return example_problems(cases, data, rules) + coverage_problems(case_path, cases, data, rules)
+    """Everything wrong with a case file against its rule set: bad example data and expectations, then coverage."""
+    return (example_problems(cases, data, rules) + completion_problems(cases, data, rules)
+            + expect_problems(cases, data, rules) + coverage_problems(case_path, cases, data, rules))
+
+
+def completion_problems(cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
+    """Steps of structured completions: unknown (a typo) or missing, each at its own line, and unknown verdicts."""
+    problems: list[Problem] = []
+    for i, case in enumerate(cases.cases):
+        if isinstance(case.completion, str):
+            continue
+        at = ("cases", i, "completion", "steps")
+        for step, verdict in case.completion.steps.items():
+            allowed = rules.step_verdicts.get(step)
+            if allowed is None:
+                _add(problems, data, at + (step,), "unknown step", step, one_of(step, list(rules.step_verdicts)))
+            elif verdict not in allowed:
+                _add(problems, data, at + (step,), f"step {step!r} has no verdict {verdict!r}", verdict,
+                     one_of(verdict, allowed))
+        for step in _missing_steps(case.completion.steps, rules):
+            _add(problems, data, at, f"step {step!r} missing", None,
+                 f"add `{step}: <verdict>` (one of: {', '.join(rules.step_verdicts[step])})")
+        for step in case.completion.reasons:
+            if step not in rules.step_verdicts:
+                _add(problems, data, ("cases", i, "completion", "reasons", step), "a reason for an unknown step",
+                     step, one_of(step, list(rules.step_verdicts)))
+    return problems
+
+
+def expect_problems(cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
+    """Expectations naming a rule or step the rule set does not have could never pass: say which, with a hint."""
+    rule_ids = [r.id for r in rules.rules]
+    problems: list[Problem] = []
+    for i, case in enumerate(cases.cases):
+        at = ("cases", i, "expect")
+        rule = case.expect.rule
+        if rule is not None and rule not in rule_ids and rule != "default":
+            _add(problems, data, at + ("rule",), "no such rule in the rule set", rule, one_of(rule, rule_ids + ["default"]))
+        for j, entry in enumerate(case.expect.violated or []):
+            rule_id = entry.split(" (")[0]
+            if rule_id not in rule_ids:
+                _add(problems, data, at + ("violated", j), "no such rule in the rule set", entry,
+                     one_of(rule_id, [r.id for r in rules.rules if r.hard]) + " (as `rule_id (own)` or `rule_id (gold)`)")
+        for step in case.expect.steps or {}:
+            if step not in rules.step_verdicts:
+                _add(problems, data, at + ("steps", step), "unknown step", step, one_of(step, list(rules.step_verdicts)))
+    return problems
+
+
+def _add(problems: list[Problem], data: Any, path: tuple, message: str, got: Any, fix: str) -> None:
+    file, line, shown = locate(data, path)
+    problems.append(Problem(file, line, dotted(shown), message, got, fix))
 
 
 def example_problems(cases: CaseFile, data: Any, rules: CompiledRuleSet) -> list[Problem]:
@@ -134,7 +222,9 @@ def coverage_problems(case_path: str | Path, cases: CaseFile, data: Any, rules: 
     for i, case in enumerate(cases.cases):
         try:
             cot = rules.parse(completion_of(case, rules))
-        except ValueError as err:  # a structured completion that cannot be rendered
+        except ValueError as err:  # cannot be rendered: its steps are located by completion_problems
+            if not isinstance(case.completion, str) and _renders_only_without(case, rules):
+                continue
             file, line = line_of(data, ("cases", i, "completion"))
             problems.append(Problem(file, line, f"cases[{i}].completion", str(err), None, "use the rule set's steps and verdicts"))
             continue
@@ -153,3 +243,10 @@ def coverage_problems(case_path: str | Path, cases: CaseFile, data: Any, rules: 
             problems.append(Problem(file, line, "cases", f"no case where rule {rule_id!r} does not decide", None,
                                     "add a case decided by another rule"))
     return problems
+
+
+def _renders_only_without(case: Case, rules: CompiledRuleSet) -> bool:
+    """Whether what stops a structured completion rendering is a step problem `completion_problems` reports."""
+    steps = case.completion.steps  # type: ignore[union-attr]
+    return bool([s for s in steps if s not in rules.step_verdicts] or _missing_steps(steps, rules)
+                or any(v not in rules.step_verdicts[s] for s, v in steps.items() if s in rules.step_verdicts))

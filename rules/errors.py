@@ -9,6 +9,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from rules.source import locate
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -137,8 +139,6 @@ def problems_from_validation(
     With `model` (the validated class), `did you mean` hints only suggest keys allowed where the typo is;
     otherwise they draw on `known_fields`.
     """
-    from rules.yaml_source import locate
-
     problems = []
     seen = set()
     errors = _union_members_merged(_without_typo_echoes(err.errors()), data, model)

@@ -11,8 +11,10 @@ in place, a new one is appended (or inserted `before:` a given id), `decision.re
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,31 @@ from rules.errors import Problem, RuleFileError, one_of, problems_from_validatio
 from rules.yaml_source import SourceDict, SourceList, line_of, locate, read_yaml
 
 MAX_EXTENDS_DEPTH = 16
+CATALOG = Path(__file__).resolve().parent / "catalog"
+_NAME = re.compile(r"[a-z][a-z0-9_]*(\.yaml)?")  # a bare name: no folder, so it cannot point anywhere else
+
+
+def bundled_rule_sets() -> list[str]:
+    """The names of the rule sets shipped in rules/catalog/ (what `extends:` and `--rules` accept by name)."""
+    return sorted(p.stem for p in CATALOG.glob("*.yaml") if not p.name.endswith(".cases.yaml"))
+
+
+def bundled(name: str) -> Path | None:
+    """The catalog file of a bundled rule set named `ecommerce` (or `ecommerce.yaml`), or None."""
+    if not _NAME.fullmatch(name) or name.endswith(".cases.yaml") or name.removesuffix(".yaml") not in bundled_rule_sets():
+        return None
+    return CATALOG / f"{name.removesuffix('.yaml')}.yaml"
+
+
+def rules_file(path: str | Path) -> Path:
+    """`path` itself when it exists, else the bundled rule set of that name, else `path` (reported as missing)."""
+    found = bundled(str(path)) if not Path(path).exists() else None
+    return found or Path(path)
 
 
 def load_rules(path: str | Path) -> model.RuleSet:
-    """Read, merge, validate and check one rule file; RuleFileError lists every problem found."""
-    data = _read_merged(Path(path), ())
+    """Read, merge, validate and check one rule file (or bundled rule set, by name); RuleFileError lists every problem."""
+    data = _read_merged(rules_file(path), ())
     try:
         ruleset = model.RuleSet.model_validate(data)
     except ValidationError as err:
@@ -44,7 +66,7 @@ def compile_rules(source: str | Path | model.RuleSet) -> CompiledRuleSet:
     """A CompiledRuleSet from a rule file path or an already validated RuleSet."""
     if isinstance(source, model.RuleSet):
         return CompiledRuleSet(source)
-    return CompiledRuleSet(load_rules(source), str(source))
+    return CompiledRuleSet(load_rules(source), str(rules_file(source)))
 
 
 def _read_merged(path: Path, chain: tuple[Path, ...]) -> SourceDict:
@@ -65,9 +87,14 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> SourceDict:
         return data
     _, line = line_of(data, ("extends",))
     if not isinstance(parent, str) or not parent.strip():
-        raise RuleFileError([Problem(file, line, "extends", "must be a file path", parent, "e.g. extends: ecommerce.yaml")])
+        raise RuleFileError([Problem(file, line, "extends", "must be a file path or a bundled rule set name", parent,
+                                     "e.g. extends: ecommerce")])
     # Named as the user would write it (relative stays relative), so errors in the base read like the child's.
     base_path = Path(os.path.normpath(path.parent / parent))
+    if not base_path.is_file() and bundled(parent.strip()) is not None:
+        # A bundled name, as `--rules` takes: installed (non-editable) shelfwise has its catalog in site-packages.
+        # A file of that name beside the child wins (checked first), so existing relative `extends` keep working.
+        base_path = bundled(parent.strip())
     if base_path.resolve() in {p.resolve() for p in chain + (path,)}:
         cycle = " -> ".join(str(p) for p in chain + (path, base_path))
         raise RuleFileError([Problem(file, line, "extends", f"circular extends: {cycle}", parent,
@@ -76,8 +103,12 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> SourceDict:
         raise RuleFileError([Problem(file, line, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends", parent,
                                      "extend a file closer to the root")])
     if not base_path.is_file():
-        raise RuleFileError([Problem(file, line, "extends", f"no such file {base_path}", parent,
-                                     "give a path relative to this file")])
+        names = bundled_rule_sets()
+        close = difflib.get_close_matches(parent.strip().removesuffix(".yaml"), names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise RuleFileError([Problem(file, line, "extends", f"no such file {base_path}, nor a bundled rule set", parent,
+                                     f"{hint}give a path relative to this file, or a bundled rule set: "
+                                     f"{', '.join(names)}")])
     base = _read_merged(base_path, chain + (path,))
     return _merge(base, data)
 

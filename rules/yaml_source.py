@@ -14,36 +14,51 @@ from typing import Any, Iterator
 import yaml
 
 from rules.errors import Problem, RuleFileError, dotted
+from rules.source import SourceDict, SourceList, line_of, locate  # noqa: F401  (re-exported)
 
 
-class SourceDict(dict):
-    """A dict with `.file`, `.line` (of the mapping) and `.key_lines` ((file, line) of each key), 1-based.
-
-    `.duplicates` lists (key, line, first line) of keys given twice; the first value is kept.
-    """
-
-    file: str = "<string>"
-    line: int = 1
-    key_lines: dict
-    duplicates: list  # set by the loader; dicts built elsewhere (merges) have none
+# Deeper than any rule file needs (a condition inside a rule is ~6 levels), and far below Python's recursion limit,
+# which PyYAML's composer, pydantic and the checks would otherwise hit with a traceback.
+MAX_DEPTH = 64
+# Integers beyond 64 bits mean nothing in a rule file; past 4,300 digits Python refuses to even read or print them.
+MAX_INT = 2**63
 
 
-class SourceList(list):
-    """A list with `.file`, `.line` and `.item_lines` ((file, line) of each item), 1-based.
+class ValueTooLarge(yaml.YAMLError):
+    """A value the reader refuses to build (too deep, too large), at its place in the file."""
 
-    `.item_indices`, set on lists merged from several files (`extends`), gives each item's index in its own file.
-    """
-
-    file: str = "<string>"
-    line: int = 1
-    item_lines: list
-    item_indices: list | None = None
+    def __init__(self, message: str, fix: str, mark: yaml.Mark | None, line: int = 0):
+        super().__init__(message)
+        self.message, self.fix = message, fix
+        self.line = mark.line + 1 if mark is not None else line
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds SourceDict/SourceList and refuses duplicate keys."""
+    """SafeLoader that builds SourceDict/SourceList, refuses duplicate keys, huge integers and deep nesting."""
 
     source_file = "<string>"
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        # PyYAML composes nested blocks and flows by recursion; stop at MAX_DEPTH instead of at RecursionError.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ValueTooLarge(f"nested more than {MAX_DEPTH} levels deep", _DEPTH_FIX, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        digits = len(str(node.value).lstrip("+-").replace("_", "").removeprefix("0x").removeprefix("0o"))
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # Python's int-string limit (4,300 digits), or junk that only looks like a number
+            value = None
+        if value is None or abs(value) >= MAX_INT:
+            raise ValueTooLarge(f"integer too large ({digits} digits)", "write a number below 2**63 (ids and "
+                                "counts in a rule file are small)", node.start_mark)  # the text is not shown: 5,000 digits
+        return value
 
     def construct_yaml_map(self, node):  # type: ignore[override]
         data = SourceDict()
@@ -78,6 +93,9 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+_DEPTH_FIX = "flatten it: a rule file needs a few levels (rules, their conditions), not this many"
 
 
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
@@ -102,6 +120,9 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     loader.source_file = file
     try:
         data = loader.get_single_data()
+        _check_depth(data)
+    except ValueTooLarge as err:
+        raise RuleFileError([Problem(file, err.line, "", err.message, None, err.fix)]) from None
     except yaml.YAMLError as err:
         raise RuleFileError([_syntax_problem(file, text, err)]) from None
     finally:
@@ -115,6 +136,26 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     if duplicates:
         raise RuleFileError(sorted(duplicates, key=lambda p: p.line))
     return data
+
+
+def _check_depth(data: Any) -> None:
+    """Aliases can nest deeper than the text does (`b: &b [*a]`, `c: &c [*b]`, ...): measure the built tree.
+
+    Iterative, with the deepest level each container was reached at, so shared (aliased) nodes are not re-walked
+    unless reached deeper, and loops (`&a [*a]`, refused earlier by PyYAML) cannot hang it.
+    """
+    reached: dict[int, int] = {}
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)) or reached.get(id(node), 0) >= depth:
+            continue
+        if depth > MAX_DEPTH:
+            raise ValueTooLarge(f"nested more than {MAX_DEPTH} levels deep (through aliases)", _DEPTH_FIX, None,
+                                getattr(node, "line", 0))
+        reached[id(node)] = depth
+        children = list(node.values() if isinstance(node, dict) else node)
+        stack.extend((child, depth + 1) for child in reversed(children))  # popped in file order
 
 
 def _mappings(node: Any, path: tuple, seen: set) -> Iterator[tuple[tuple, SourceDict]]:
@@ -204,31 +245,3 @@ def _runaway_quote(text: str, error_index: int) -> yaml.ScalarToken | None:
     if isinstance(last, yaml.ScalarToken) and last.style in ('"', "'") and last.end_mark.line > last.start_mark.line:
         return last
     return None
-
-
-def line_of(data: Any, path: tuple) -> tuple[str, int]:
-    """File and line of the deepest node along `path` that is in the data."""
-    file, line, _ = locate(data, path)
-    return file, line
-
-
-def locate(data: Any, path: tuple) -> tuple[str, int, tuple]:
-    """File and line of the deepest node along `path`, and `path` as written in that file.
-
-    After `extends`, `decision.rules[12]` of the merged rules may be the child's `decision.rules[0]`; the
-    error should name the latter, since that is what the child's author sees.
-    """
-    file, line = getattr(data, "file", "<string>"), getattr(data, "line", 0)
-    shown = list(path)
-    node = data
-    for at, part in enumerate(path):
-        if isinstance(node, SourceDict) and part in node:
-            file, line = node.key_lines.get(part, (node.file, node.line))
-        elif isinstance(node, SourceList) and isinstance(part, int) and 0 <= part < len(node):
-            file, line = node.item_lines[part]
-            if node.item_indices is not None:
-                shown[at] = node.item_indices[part]
-        else:
-            break  # a missing key: its parent is the place to point at
-        node = node[part]
-    return file, line, tuple(shown)

@@ -351,3 +351,123 @@ def test_cli_lists_every_bad_file_given_at_once() -> None:
         where = os.path.relpath(reported_file(bad), ROOT)
         assert f"{where}:{bad.line}:" in out, f"{bad.fixture}: no {where}:{bad.line}: in the output"
     assert len(out.strip().splitlines()) == len(TABLE)  # one line per file: one problem each
+
+
+# ---------------------------------------------------------------- huge values and deep nesting: located, not a traceback
+
+_DEEP = "nested more than 64 levels deep"
+_BIG = "integer too large"
+# (name, edit of minimal.yaml, line blamed, what the problem says). Each of these raised ValueError (Python's
+# 4,300-digit int limit) or RecursionError (PyYAML's recursive composer, pydantic) before.
+HUGE = [
+    ("int_5000_digits", ("{id: 3, name: Exact", "{id: " + "3" * 5000 + ", name: Exact"), 7, _BIG + " (5000 digits)"),
+    ("negative_int", ("{id: 3, name: Exact", "{id: -" + "9" * 5000 + ", name: Exact"), 7, _BIG),
+    ("hex_int", ("{id: 3, name: Exact", "{id: 0x" + "f" * 5000 + ", name: Exact"), 7, _BIG),  # reads, never prints
+    ("sexagesimal_int", ("{id: 3, name: Exact", "{id: " + "59:" * 2000 + "1, name: Exact"), 7, _BIG),
+    ("int_past_64_bits", ("weight: 1.0}", "weight: " + "9" * 30 + "}"), 38, _BIG),
+    ("int_as_key", ("default: Exact", "default:\n    ? " + "7" * 5000 + "\n    : x"), 34, _BIG),  # `?`: keys > 1024
+    ("flow_list_5000_deep", ("default: Exact", "default: " + "[" * 5000 + "]" * 5000), 33, _DEEP),
+    ("flow_map_5000_deep", ("default: Exact", "default: " + "{a: " * 5000 + "1" + "}" * 5000), 33, _DEEP),
+    ("block_list_3000_deep", ("default: Exact", "default:\n    " + "- " * 3000 + "1"), 34, _DEEP),
+    ("block_map_3000_deep", ("default: Exact", "default:\n" + "".join(" " * (i + 3) + f"k{i}:\n" for i in range(3000))),
+     95, _DEEP),
+    # A well-formed condition nested 400 `not`s deep: pydantic's own recursion guard gave a 2,000-character path.
+    ("condition_400_nots", ("when: {step: category, is: mismatch}",
+                            "when: " + "{not: " * 400 + "{step: category, is: mismatch}" + "}" * 400), 26, _DEEP),
+    # Aliases nest deeper than the text: each level is two lines deep in the file, 200 levels in the tree.
+    ("alias_chain", ("default: Exact", "default: Exact\njunk:\n  x0: &x0 [1]\n"
+                     + "".join(f"  x{i}: &x{i} [*x{i - 1}]\n" for i in range(1, 200))), 35, _DEEP + " (through aliases)"),
+]
+
+
+@pytest.mark.parametrize("name, edit, line, says", HUGE, ids=[h[0] for h in HUGE])
+def test_huge_value_or_deep_nesting_is_one_located_problem(tmp_path: Path, name, edit, line, says) -> None:
+    text = MINIMAL.read_text()
+    assert edit[0] in text
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace(edit[0], edit[1], 1))
+    [problem] = problems_of(path)
+    assert (problem.file, problem.line) == (str(path), line), str(problem)
+    assert says in problem.message and problem.fix, str(problem)
+    assert len(str(problem)) - len(str(path)) < 160 and "\n" not in str(problem)
+
+
+def test_nesting_a_rule_file_needs_still_loads(tmp_path: Path) -> None:
+    # 20 levels of `not` around a step test: deep for a person, far inside the limit.
+    path = tmp_path / "nested.yaml"
+    path.write_text(MINIMAL.read_text().replace(
+        "when: {step: category, is: mismatch}", "when: " + "{not: {not: " * 10 + "{step: category, is: mismatch}" + "}}" * 10))
+    assert [r.id for r in compile_rules(path).rules] == ["category_mismatch", "attribute_gap"]
+
+
+def test_cli_reports_huge_and_deep_files_in_one_line_each(tmp_path: Path) -> None:
+    text = MINIMAL.read_text()
+    paths = []
+    for name, edit, line, _ in HUGE[:1] + HUGE[6:9]:
+        paths.append(tmp_path / f"{name}.yaml")
+        paths[-1].write_text(text.replace(edit[0], edit[1], 1))
+    result = run_check("--no-cases", *map(str, paths))
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr, result.stderr[-2000:]
+    assert len(result.stdout.strip().splitlines()) == len(paths), result.stdout
+
+
+# ---------------------------------------------------------------- extends: a bundled rule set by name
+
+CHILD = "name: grocery\nextends: {base}\ndescription: Groceries, on the e-commerce rules.\n"
+
+
+@pytest.mark.parametrize("base", ["ecommerce", "ecommerce.yaml", "' ecommerce '"])
+def test_extends_a_bundled_name_from_anywhere(tmp_path: Path, base: str) -> None:
+    # The child lives far from the catalog, as in a team's repo with shelfwise installed in site-packages.
+    child = tmp_path / "team" / "grocery.yaml"
+    child.parent.mkdir()
+    child.write_text(CHILD.format(base=base))
+    rules = load_rules(child)
+    assert [s.id for s in rules.steps] == [s.id for s in load_rules(ECOMMERCE).steps]
+    assert (rules.name, rules.description) == ("grocery", "Groceries, on the e-commerce rules.")
+
+
+def test_extends_a_bundled_child_by_name(tmp_path: Path) -> None:
+    # apparel extends ecommerce.yaml by a relative path inside the catalog; both resolve.
+    child = tmp_path / "kids.yaml"
+    child.write_text("name: kids\nextends: apparel\n")
+    assert [s.id for s in load_rules(child).steps] == [s.id for s in load_rules(ROOT / "rules/catalog/apparel.yaml").steps]
+
+
+def test_a_file_beside_the_child_wins_over_the_bundled_name(tmp_path: Path) -> None:
+    (tmp_path / "ecommerce.yaml").write_text(MINIMAL.read_text())
+    child = tmp_path / "child.yaml"
+    child.write_text("name: child\nextends: ecommerce.yaml\n")
+    assert [s.id for s in load_rules(child).steps] == ["category", "attributes", "verdict"]
+
+
+@pytest.mark.parametrize("base, says", [
+    ("ecomerce", "did you mean 'ecommerce'?"),              # a typo of a bundled name
+    ("ECOMMERCE", "bundled rule set: apparel, ecommerce"),  # names are lower_snake_case, as the files
+    ("../ecommerce", "nor a bundled rule set"),             # a path is a path: never looked up in the catalog
+    ("catalog/ecommerce", "nor a bundled rule set"),
+    ("ecommerce.cases", "nor a bundled rule set"),          # a case file is not a rule set
+    ("ecommerce.cases.yaml", "nor a bundled rule set"),
+])
+def test_extends_something_that_is_neither_a_file_nor_a_bundled_name(tmp_path: Path, base: str, says: str) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(CHILD.format(base=base))
+    [problem] = problems_of(child)
+    assert (problem.file, problem.line, problem.path) == (str(child), 2, "extends")
+    assert says in str(problem), str(problem)
+
+
+def test_extends_by_name_keeps_cycle_protection(tmp_path: Path) -> None:
+    # `ecommerce.yaml` beside the file is the file itself (a file beside wins): still a cycle.
+    (tmp_path / "ecommerce.yaml").write_text("name: mine\nextends: ecommerce.yaml\n")
+    [problem] = problems_of(tmp_path / "ecommerce.yaml")
+    assert "circular extends" in problem.message
+    # `ecommerce` (no file of that exact name beside it) is the bundled rule set, not a loop back to itself.
+    (tmp_path / "ecommerce.yaml").write_text("name: mine\nextends: ecommerce\n")
+    assert load_rules(tmp_path / "ecommerce.yaml").name == "mine"
+
+
+def test_compile_rules_takes_a_bundled_name() -> None:
+    assert compile_rules("ecommerce").source == str(ECOMMERCE)
+    assert [r.id for r in load_rules("apparel.yaml").decision.rules] == \
+        [r.id for r in load_rules(ROOT / "rules/catalog/apparel.yaml").decision.rules]

@@ -124,7 +124,8 @@ def test_an_edit_keeps_the_previous_value_and_rows_cannot_be_changed(store):
 def test_unknown_schema_version_and_foreign_files_are_refused_clearly(tmp_path):
     path = tmp_path / "old.db"
     AnnotationStore(path).close()
-    with sqlite3.connect(path) as conn:
+    with sqlite3.connect(path) as conn:  # as a later schema's migration would: meta is otherwise append-only
+        conn.execute("DROP TRIGGER meta_no_update")
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 99; this shelfwise reads version 1"):
         AnnotationStore(path)

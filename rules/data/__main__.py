@@ -2,6 +2,7 @@
 
     python -m rules.data generate --out data/synthetic --train 2000 --eval 400 --seed 0 [--rules PATH]
     python -m rules.data show data/synthetic/eval_balanced.jsonl -n 20 [--shuffle 1] [--type negation] [--guide]
+        [--rules ecommerce]       # `show` says which rule set it reads the rows with, and warns on unknown steps
 
 `generate` writes train.jsonl, eval_balanced.jsonl (equal labels), eval_wild.jsonl (TaoSR1's mix: 50% Excellent,
 5% Related, 36% Mismatch, 9% Irrelevant) and stats.json, and prints label, query-type and rule counts per split.
@@ -21,11 +22,13 @@ from pathlib import Path
 
 from rules import compile_rules
 from rules.data.errors import DataError
+from rules.data.gold import gold_problems
 from rules.data.example import QUERY_TYPES, Example
 from rules.data.loaders import load_examples
 from rules.data.synth.examples import DEFAULT_RULES, check_rules, generate
 from rules.data.synth.stats import format_table, write_splits
 from rules.errors import RuleFileError
+from rules.loader import bundled_rule_sets
 
 
 def _count(text: str) -> int:
@@ -97,6 +100,11 @@ def _show(args: argparse.Namespace) -> int:
     except (FileNotFoundError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    default = " (the default; pass --rules FILE or a bundled name for another)" if args.rules == str(DEFAULT_RULES) else ""
+    print(f"rule set {rules.name!r} from {rules.source}{default}")
+    problems = gold_problems(rows, rules, args.path)
+    for problem in problems:  # said once per kind, before the rows; their deciding rules are left out below
+        print(f"warning: {problem}", file=sys.stderr)
     if args.type:
         rows = [r for r in rows if args.type in r.query_type]
     if args.label is not None:
@@ -104,10 +112,15 @@ def _show(args: argparse.Namespace) -> int:
     if args.shuffle is not None:
         random.Random(args.shuffle).shuffle(rows)
     for i, row in enumerate(rows[: args.n], 1):
-        decision = rules.try_decide(row.gold_steps or {})
+        # A row with steps or verdicts the rule set lacks would get a deciding rule that never read them.
+        decision = rules.try_decide(row.gold_steps or {}) if _fits(row, rules) else None
         print(render_row(row, i, decision.rule_id if decision else None, args.guide))
     print(f"({min(args.n, len(rows))} of {len(rows)} rows)")
     return 0
+
+
+def _fits(row: Example, rules) -> bool:
+    return all(verdict in rules.step_verdicts.get(step, ()) for step, verdict in (row.gold_steps or {}).items())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="examples in each eval split, a positive multiple of the label count, 4 (default 400)")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--rules", default=str(DEFAULT_RULES),
-                     help="rule set whose decision rules give the labels; it must have the ecommerce steps")
+                     help="rule file or bundled name whose decision rules give the labels; it must have the "
+                          "ecommerce steps")
     gen.set_defaults(run=_generate, parser=gen)
     show = sub.add_parser("show", help="print rows of a split (JSONL, CSV/TSV, Parquet, datasets folder) readably")
     show.add_argument("path")
@@ -134,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("--type", help=f"only rows with this query-type tag ({', '.join(QUERY_TYPES)}, ...)")
     show.add_argument("--label", type=int, help="only rows with this label id")
     show.add_argument("--guide", action="store_true", help="also print the gold CoT")
-    show.add_argument("--rules", default=str(DEFAULT_RULES), help="rule set used to name the deciding rule")
+    show.add_argument("--rules", default=str(DEFAULT_RULES),
+                      help=f"rule file, or a bundled rule set ({', '.join(bundled_rule_sets())}), used to name the "
+                           "deciding rule and check the gold steps (default: ecommerce)")
     show.set_defaults(run=_show, parser=show)
     args = parser.parse_args(argv)
     return args.run(args)

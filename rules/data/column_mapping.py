@@ -13,7 +13,6 @@ Ready mappings for public data sets (ESCI, WANDS) and their loaders are in `rule
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rules.data.errors import BadRow, Issue
 from rules.data.example import Example, Product
+from rules.data.formats import parse_json
 from rules.errors import one_of
 
 _MISSING_FIX = "every example needs one; fill it in or drop the row"
@@ -123,7 +123,7 @@ class ColumnMapping(BaseModel):
 
     def _nested(self, value: Any, issues: list[Issue]) -> dict[str, Any] | None:
         column = self.product or "product"
-        value = _json(value) if isinstance(value, str) else value  # a CSV cell holds JSON
+        value = _json(value, column) if isinstance(value, str) else value  # a CSV cell holds JSON
         if is_missing(value):
             issues.append(Issue(column, "missing or empty", None, _MISSING_FIX))
             return None
@@ -189,11 +189,15 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+def _json(text: str, column: str) -> Any:
+    """A CSV cell's JSON, or the text itself when it is not JSON (the caller says what it expected).
+
+    JSON nested too deep to read ends the row here: nothing else of it can be trusted to load.
+    """
+    data, issue = parse_json(text)
+    if issue is not None and data is None and issue.message.startswith("JSON nested"):
+        raise BadRow([Issue(column, issue.message, None, issue.fix)])
+    return text if issue is not None else data
 
 
 def _label(value: Any, column: str, labels: dict[str, int] | None, issues: list[Issue]) -> int | None:
@@ -230,7 +234,7 @@ def _text_mapping(value: Any, column: str, issues: list[Issue]) -> dict[str, str
     """A dict, a JSON object, or a Parquet map's (key, value) pairs, as text -> text."""
     if is_missing(value):
         return {}
-    found = _json(value) if isinstance(value, str) else value
+    found = _json(value, column) if isinstance(value, str) else value
     if isinstance(found, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in found):
         found = dict(found)
     if not isinstance(found, dict):

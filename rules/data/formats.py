@@ -29,6 +29,52 @@ class RawRow:
 
 
 
+# Text files are opened with errors="surrogateescape": a byte that is not UTF-8 becomes U+DC80..U+DCFF, which a
+# correctly decoded file never holds, so the bad row is found and reported instead of the whole read failing.
+TEXT = {"encoding": "utf-8", "errors": "surrogateescape"}
+_UTF8_FIX = "save the file as UTF-8 (from Excel: CSV UTF-8; or `iconv -f cp1252 -t utf-8`)"
+# Far deeper than any row needs, far below Python's recursion limit (json, repr and pydantic would hit it).
+MAX_JSON_DEPTH = 100
+
+
+def utf8_issue(text: str, column: str = "") -> Issue | None:
+    """An Issue for the first byte that was not UTF-8 (see TEXT), or None."""
+    at = next((i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"), None)
+    if at is None:
+        return None
+    byte = bytes([ord(text[at]) - 0xDC00])
+    return Issue(column, "not valid UTF-8", byte, f"the byte is at column {at + 1}{' of the cell' if column else ''}; "
+                 f"{_UTF8_FIX}")
+
+
+def parse_json(text: str) -> tuple[Any, Issue | None]:
+    """`json.loads(text)`, or an Issue for text that is not JSON or nests deeper than MAX_JSON_DEPTH."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        return None, Issue("", "not valid JSON", None, f"{e.msg} at column {e.colno}; write one JSON object per line")
+    except RecursionError:  # json's C scanner recurses per bracket
+        data = _TOO_DEEP
+    if data is _TOO_DEEP or _too_deep(data):
+        return None, Issue("", f"JSON nested more than {MAX_JSON_DEPTH} levels deep", None,
+                           "flatten the row: a relevance example needs a few levels (product, attributes)")
+    return data, None
+
+
+_TOO_DEEP = object()
+
+
+def _too_deep(data: Any) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
 def locate(issue: Issue, raw: RawRow, file: str) -> RowProblem:
     """The issue at its place: the row's own file, or the joined file its column came from."""
     where = (raw.origins or {}).get(issue.column, (file, raw.row, raw.line))
@@ -50,17 +96,17 @@ def detect_format(path: Path) -> str:
 
 def _read_jsonl(path: Path, split: str | None) -> tuple[None, Iterator[RawRow]]:
     def rows() -> Iterator[RawRow]:
-        with open(path, encoding="utf-8") as f:
+        with open(path, **TEXT) as f:
             row = 0
             for line, text in enumerate(f, 1):
                 if not text.strip():
                     continue  # blank lines (e.g. a trailing one) are not rows
                 row += 1
-                try:
-                    data = json.loads(text.strip())
-                except json.JSONDecodeError as e:
-                    yield RawRow(row, line, {}, Issue("", "not valid JSON", None,
-                                                      f"{e.msg} at column {e.colno}; write one JSON object per line"))
+                data, issue = None, utf8_issue(text)
+                if issue is None:
+                    data, issue = parse_json(text.strip())
+                if issue is not None:
+                    yield RawRow(row, line, {}, issue)
                     continue
                 if isinstance(data, dict):
                     yield RawRow(row, line, data)
@@ -72,23 +118,39 @@ def _read_jsonl(path: Path, split: str | None) -> tuple[None, Iterator[RawRow]]:
 
 def _read_csv(path: Path, split: str | None, delimiter: str | None = None) -> tuple[list[str], Iterator[RawRow]]:
     # utf-8-sig: spreadsheet exports start with a byte-order mark that would otherwise stick to the first column.
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    text = {**TEXT, "encoding": "utf-8-sig"}
+    with open(path, newline="", **text) as f:
         first = f.readline()
+    bad = utf8_issue(first)
+    if bad is not None:  # column names we cannot read: no row of the file can be mapped
+        raise DataError([RowProblem(str(path), 1, "", f"the header is {bad.message}", bad.got, bad.fix)])
     # WANDS names its tab-separated files *.csv: a header with more tabs than commas is read as TSV.
     delimiter = delimiter or ("\t" if first.count("\t") > first.count(",") else ",")
     header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
 
     def rows() -> Iterator[RawRow]:
-        with open(path, encoding="utf-8-sig", newline="") as f:
+        with open(path, newline="", **text) as f:
             reader = csv.reader(f, delimiter=delimiter)
             next(reader, None)
             start, row = reader.line_num + 1, 0
-            for cells in reader:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:  # e.g. a cell over csv.field_size_limit(); the reader resumes after it
+                    row += 1
+                    yield RawRow(row, start, {}, Issue("", f"not readable as CSV: {e}", None,
+                                                       "check the quotes of this row, and shorten any huge cell"))
+                    start = reader.line_num + 1
+                    continue
                 if any(c.strip() for c in cells):
                     row += 1
                     issue = None if len(cells) == len(header) else Issue(
                         "", "wrong number of fields", None, f"the header has {len(header)}, this row {len(cells)}; "
                         f"check the quotes and the {'tabs' if delimiter == chr(9) else 'commas'} of this row")
+                    names = header + [f"field {i + 1}" for i in range(len(header), len(cells))]
+                    issue = next(filter(None, (utf8_issue(c, n) for n, c in zip(names, cells))), issue)
                     yield RawRow(row, start, dict(zip(header, cells)), issue)
                 start = reader.line_num + 1  # a quoted field can span lines: the next row starts after it
     return header, rows()

@@ -19,6 +19,7 @@ import numpy as np
 
 from rules import CompiledRuleSet, ParseError, compile_rules, load_rules
 from rules.data import Example, load_examples
+from rules.data.gold import check_gold
 from rules.data.loaders import to_dataset
 from rules.data.prompt import build_prompt
 from trainers.common.arguments import ShelfArguments
@@ -47,8 +48,6 @@ def reorder_guide(text: str | None, source: CompiledRuleSet, target: CompiledRul
 
 def load_split(path: str, rules: CompiledRuleSet, shelf: ShelfArguments, limit: int | None = None) -> list[Example]:
     """Examples of one file; guides rewritten when the run changes the CoT order."""
-    from trainers.evaluation.parts import check_gold
-
     examples = load_examples(bundled_path(path)).examples[: limit or None]
     check_gold(examples, rules, str(path))  # a label or verdict outside the rule set is an error, not a class
     if shelf.cot_order:

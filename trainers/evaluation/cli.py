@@ -23,6 +23,7 @@ from typing import Any
 from rules import CompiledRuleSet, RuleFileError, compile_rules
 from rules.data import build_prompt
 from rules.data.errors import DataError
+from rules.data.gold import check_gold
 from rules.data.loaders import load_examples
 from trainers.evaluation import figures
 from trainers.evaluation import parts as evaluation
@@ -76,7 +77,7 @@ def _load(path: str, rules: CompiledRuleSet, s: Settings, limit: int | None = No
     examples = loaded.examples[:limit]
     if not examples:
         raise DataError([], f"{path}: no examples to evaluate (the file has no rows, or all were skipped)")
-    evaluation.check_gold(examples, rules, path)
+    check_gold(examples, rules, path)
     return examples
 
 

@@ -1,6 +1,6 @@
-"""The parts of an evaluation: gold checks, decoded-CoT metrics, pass@k, and label-first CumPT metrics.
+"""The parts of an evaluation: decoded-CoT metrics, pass@k, and label-first CumPT metrics.
 
-`trainers.evaluate` (the CLI) strings them together; each part takes a generator or scorer with the interfaces
+`trainers.evaluate` (the CLI) strings them together after the gold check (`rules.data.gold`); each part takes a generator or scorer with the interfaces
 of `trainers.evaluation.generation` and `trainers.evaluation.label_scoring`, so tests can hand them known completions.
 """
 
@@ -13,29 +13,10 @@ import numpy as np
 
 from rules import CompiledRuleSet, ParseError
 from rules.data import Example
-from rules.data.errors import DataError, RowProblem
 from trainers.evaluation.cumpt import calibrate, cumpt_labels
 from trainers.evaluation.metrics import StepRecord, classification_report, pass_at_k_report, slice_report, step_report
 
 logger = logging.getLogger(__name__)
-
-
-def check_gold(examples: list[Example], rules: CompiledRuleSet, source: str) -> None:
-    """Gold labels and gold steps must belong to the rule set, or every metric on them is quietly wrong."""
-    problems = []
-    for row, ex in enumerate(examples, 1):
-        if ex.label not in rules.labels:
-            problems.append(RowProblem(source, 0, "label", f"example {ex.id!r}: not a label of rule set "
-                            f"{rules.name!r}", ex.label, f"use one of {rules.label_ids}, or pass the rule file "
-                            "these examples were labelled with (--rules)", row=row))
-        for step, verdict in (ex.gold_steps or {}).items():
-            allowed = rules.step_verdicts.get(step)
-            if allowed is None or verdict not in allowed:
-                what = "unknown step" if allowed is None else f"step {step!r} has no verdict {verdict!r}"
-                problems.append(RowProblem(source, 0, f"gold_steps.{step}", f"example {ex.id!r}: {what}",
-                                           verdict, f"steps and verdicts: {rules.step_verdicts}", row=row))
-    if problems:
-        raise DataError(problems[:11])
 
 
 def _reasoning(steps: dict[str, str] | None, conclusion: str | None) -> dict[str, str] | None:

@@ -25,7 +25,8 @@ import sys
 from typing import Any
 
 from rules import RuleFileError, compile_rules
-from rules.data.errors import DataError
+from rules.data.errors import DataError, RowProblem
+from rules.data.formats import TEXT, parse_json, utf8_issue
 from verifiers.human.builders import dpo_pairs, judge_sft_rows, write_jsonl
 from verifiers.human.files import export, import_file
 from verifiers.human.policy import parse_policy, resolve
@@ -121,14 +122,15 @@ def _field(field: str) -> str:
 def _candidates(path: str, examples: dict) -> list:
     """(example, completion) pairs from a JSONL candidates file; ValueError naming the line otherwise."""
     out = []
-    with open(path, encoding="utf-8") as f:
+    with open(path, **TEXT) as f:
         for line, text in enumerate(f, 1):
             if not text.strip():
                 continue
-            try:
-                row = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{line}: not valid JSON ({err.msg}); write one object per line") from None
+            row, issue = None, utf8_issue(text)
+            if issue is None:
+                row, issue = parse_json(text)
+            if issue is not None:
+                raise DataError([RowProblem(path, line, "", issue.message, issue.got, issue.fix)])
             if not isinstance(row, dict) or set(row) != {"id", "completion"}:
                 raise ValueError(f"{path}:{line}: expected exactly the keys id and completion (got "
                                  f"{sorted(row) if isinstance(row, dict) else type(row).__name__})")

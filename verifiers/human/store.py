@@ -7,7 +7,8 @@
 
 One row per annotated value: (example id, field, value, annotator, time, reason, source). `field` is a step id of
 the rule set, or `LABEL` for the final label (stored as the label id in text). An edit is a new row: rows are never
-updated or deleted (triggers refuse it), and an annotator's current value is their latest row by time, then by
+updated, deleted or replaced, nor are the records of imports and the schema version (triggers refuse it, from any
+connection, whatever the SQL: see `TRIGGERS`), and an annotator's current value is their latest row by time, then by
 insertion order. Who wins between annotators is a policy (`verifiers.human.policy`), applied on read.
 
 Concurrency: WAL journal (readers never block the writer), `busy_timeout` so a writer waits for another instead of
@@ -57,11 +58,32 @@ CREATE TABLE IF NOT EXISTS annotations (
 );
 CREATE INDEX IF NOT EXISTS annotations_lookup ON annotations (example_id, field, annotator, annotated_at);
 CREATE INDEX IF NOT EXISTS imports_sha ON imports (sha256);
-CREATE TRIGGER IF NOT EXISTS annotations_no_update BEFORE UPDATE ON annotations
-BEGIN SELECT RAISE(ABORT, 'annotations are append-only: add a new row instead of editing one'); END;
-CREATE TRIGGER IF NOT EXISTS annotations_no_delete BEFORE DELETE ON annotations
-BEGIN SELECT RAISE(ABORT, 'annotations are append-only: history is never deleted'); END;
 """
+
+# Every table is append-only, whatever the SQL. UPDATE and DELETE fire their triggers (also inside UPSERT and
+# UPDATE OR REPLACE). REPLACE INTO / INSERT OR REPLACE delete the row they collide with *without* firing DELETE
+# triggers (SQLite's recursive_triggers is off by default, and a raw connection will not set it), so a BEFORE INSERT
+# trigger refuses any insert whose key is already taken. `imports` records what was imported: deleting a batch
+# would let its file be imported twice and orphan its annotations. `meta` holds the schema version.
+# (table, key column, what the table is, why its rows stay) -> triggers; added to older stores on open.
+_PROTECTED = [
+    ("annotations", "seq", "annotations are append-only", "add a new row instead"),
+    ("imports", "id", "imports are append-only", "the record of each import is kept, so a file is imported once"),
+    ("meta", "key", "meta is append-only", "the schema version is written once"),
+]
+TRIGGERS = {
+    f"{table}_no_{action}": (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action} BEFORE {event} ON {table}{when}\n"
+        f"BEGIN SELECT RAISE(ABORT, '{what}: {verb}; {fix}'); END"
+    )
+    for table, key, what, fix in _PROTECTED
+    for action, event, when, verb in [
+        ("update", "UPDATE", "", "rows are never edited"),
+        ("delete", "DELETE", "", "rows are never deleted"),
+        ("replace", "INSERT", f" WHEN EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key})",
+         "REPLACE would overwrite a row"),
+    ]
+}
 
 _COLUMNS = "example_id, field, value, annotator, annotated_at, reason, source, seq"
 # Each annotator's current value per (example, field): their latest row by time, then by insertion order.
@@ -137,6 +159,7 @@ class AnnotationStore:
             self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
             conn.execute("PRAGMA synchronous = FULL")  # annotations are people's work: survive a power cut too
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA recursive_triggers = ON")  # REPLACE fires DELETE triggers too (the triggers suffice)
             self._retry(lambda: self._migrate(conn))
         except sqlite3.DatabaseError as err:
             conn.close()
@@ -162,8 +185,11 @@ class AnnotationStore:
                 delay = min(delay * 2, 0.5)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Check the schema version; create the schema in a new file. Only creation takes the write lock."""
-        if _version(conn) == str(SCHEMA_VERSION):
+        """Check the schema version; create the schema in a new file, or add missing triggers to an existing one.
+
+        Only creation and upgrades take the write lock.
+        """
+        if _version(conn) == str(SCHEMA_VERSION) and not _missing_triggers(conn):
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -177,10 +203,11 @@ class AnnotationStore:
                     raise StoreError(f"{self.path}: annotation store schema version {version}; this shelfwise reads "
                                      f"version {SCHEMA_VERSION}. Open it with the shelfwise that wrote it, `export` "
                                      "it there, and `import` the export into a new store")
+                self._add_triggers(conn)
             elif not self.create:
                 raise StoreError(f"{self.path}: an empty file, not an annotation store; import into it first")
             else:
-                for statement in _SCHEMA.split(";\n"):
+                for statement in [*_SCHEMA.split(";\n"), *TRIGGERS.values()]:
                     if statement.strip():
                         conn.execute(statement)
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -189,6 +216,18 @@ class AnnotationStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _add_triggers(self, conn: sqlite3.Connection) -> None:
+        """Stores written before a trigger existed (or whose triggers were dropped) get it, in the open's transaction."""
+        missing = _missing_triggers(conn)
+        if not missing:
+            return  # another process added them while this one waited for the lock
+        for name in missing:
+            conn.execute(TRIGGERS[name])
+        older = {"annotations_no_update", "annotations_no_delete"} & set(missing)
+        (logger.warning if older else logger.info)(
+            "%s: added the append-only triggers %s%s", self.path, ", ".join(missing),
+            " (they were dropped: rows may have been edited outside shelfwise)" if older else "")
 
     # ------------------------------------------------------------------ writing
 
@@ -266,6 +305,11 @@ def _version(conn: sqlite3.Connection) -> str | None:
             return None
         raise
     return row[0] if row else None
+
+
+def _missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return [name for name in TRIGGERS if name not in present]
 
 
 def _reopen(path: str, create: bool, timeout: float) -> AnnotationStore:
