@@ -111,7 +111,7 @@ def test_hint_names_label_and_decisive_rule():
     chat = [{"role": "system", "content": "s"}, {"role": "user", "content": "Query: x"}]
     assert hint_prompt(chat, line) == [chat[0], {"role": "user", "content": f"Query: x\n\n{line}"}]
     assert chat[1]["content"] == "Query: x"  # the original prompt is not modified
-    with pytest.raises(ValueError, match="not a label"):
+    with pytest.raises(ValueError, match="no label with id 9 in rule set"):
         hint_line(dict(row, label=9), RULES)
 
 

@@ -199,7 +199,8 @@ def test_stage_selection_errors(stages, records, message):
 ])
 def test_dataloader_reads_each_stage_in_its_own_steps(tmp_path, rules, tiny_model_dir, kwargs, steps, prompts):
     """The trainer's real dataloader: optimizer steps 1..s0 read only stage 0, the rest only stage 1, one epoch."""
-    shelf = ShelfArguments(model_name_or_path=tiny_model_dir, train_data=TRAIN, eval_data="")
+    shelf = ShelfArguments(model_name_or_path=tiny_model_dir, train_data=TRAIN, eval_data="",
+                           allow_truncation=True)  # rollouts of a few tokens: fast, cut on purpose
     cfg = config(tmp_path, **kwargs)
     stages = [{"name": "plain", "query_type": ["plain"], "steps": steps[0]},
               {"name": "hard", "query_type": HARD, "steps": steps[1]}]
@@ -271,7 +272,8 @@ STAGES = [{"name": "plain", "query_type": ["plain"], "steps": 1}, {"name": "hard
 
 
 def run(tmp_path, rules, model_dir, stop_at=None, resume=None, trainer_attached=True):
-    shelf = ShelfArguments(model_name_or_path=model_dir, train_data=TRAIN, eval_data="", max_train_samples=120)
+    shelf = ShelfArguments(model_name_or_path=model_dir, train_data=TRAIN, eval_data="", max_train_samples=120,
+                           allow_truncation=True)  # rollouts of a few tokens: fast, cut on purpose
     cfg = config(tmp_path, save_strategy="steps", save_steps=2, report_to=["tensorboard"] if trainer_attached else [])
     trainer, _ = build_trainer(GRPO, shelf, cfg, rules, curriculum=CurriculumArguments(STAGES))
     stage_cb = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, CurriculumCallback))
