@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CATALOG = Path(__file__).resolve().parents[2] / "rules" / "catalog"
+from rules.loader import bundled_rule_sets, rules_file
+
 TINY_MODEL = "models/tiny"
 # Local folders built on first use (no model hub needed): path -> sizes for trainers.tiny_model.build_tiny_lm.
 TINY_MODELS = {
@@ -36,7 +37,7 @@ class ShelfArguments:
                 "random Llamas for CPU demos)"})
     rules: str = field(default="ecommerce", metadata={
         "help": "rule file (YAML), or the name of a bundled rule set: "
-                + ", ".join(sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name))})
+                + ", ".join(bundled_rule_sets())})
     train_data: str = field(default="data/synthetic/train.jsonl", metadata={
         "help": "training examples: JSONL, Parquet, CSV/TSV or a `datasets` folder in shelfwise's example layout"})
     eval_data: str | None = field(default="data/synthetic/eval_balanced.jsonl", metadata={
@@ -63,15 +64,11 @@ class ShelfArguments:
             raise ValueError(f"cot_order: unknown value {self.cot_order!r}; use label_first or think_first")
 
     def rules_path(self) -> Path:
-        path = Path(self.rules)
+        path = rules_file(self.rules)  # a file, or a bundled rule set's name (as `extends:` takes it)
         if path.is_file():
             return path
-        bundled = CATALOG / f"{self.rules}.yaml"
-        if bundled.is_file():
-            return bundled
-        names = sorted(p.stem for p in CATALOG.glob("*.yaml") if ".cases" not in p.name)
-        raise FileNotFoundError(f"rules: no rule file {self.rules!r}; give a YAML path or one of {names}")
-
+        raise FileNotFoundError(f"rules: no rule file {self.rules!r}; give a YAML path or one of "
+                                f"{bundled_rule_sets()}")
 
 @dataclass
 class CurrentCheckpointingName:
