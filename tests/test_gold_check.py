@@ -138,3 +138,15 @@ def test_show_with_grocery_rules_on_ecommerce_data(capsys, grocery):
     code, out, err = _show(capsys, "--rules", grocery.source)
     # ecommerce data lacks grocery's steps: not an error (gold steps may be partial), and rules still decide.
     assert code == 0 and err == "" and "rule set 'grocery'" in out
+
+
+def test_show_called_in_process_leaves_sigpipe_alone(tmp_path):
+    # main() ran inside pytest and set SIGPIPE to its default: a later test writing to a closed pipe killed the
+    # whole test run (exit 141). Only the command (`python -m rules.data`) may change the process's signals.
+    import signal
+
+    from rules.data.__main__ import main as data_main
+
+    before = signal.getsignal(signal.SIGPIPE)
+    data_main(["show", str(ROOT / "data" / "synthetic" / "eval_balanced.jsonl"), "-n", "1"])
+    assert signal.getsignal(signal.SIGPIPE) == before

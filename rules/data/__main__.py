@@ -124,8 +124,6 @@ def _fits(row: Example, rules) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(signal, "SIGPIPE"):  # `show ... | head` ends quietly, like other Unix tools
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="python -m rules.data", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write the synthetic benchmark's splits and stats",
@@ -157,4 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # `show ... | head` ends quietly, like other Unix tools; only for the command: a process that calls main()
+    # (a test run, a notebook) keeps Python's own handling, or a later write to a closed pipe would kill it.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())
