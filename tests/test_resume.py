@@ -40,7 +40,8 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
 def command(trace: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, str(SCRIPT), "--trace", str(trace), *extra, "--",
             "--config", "trainers/recipes/grpo_cpu.yaml", "--output_dir", str(out), "--eval_data", "",
-            "--max_completion_length", "16", "--max_steps", "6", "--save_steps", "2", "--report_to", "none"]
+            "--max_completion_length", "16", "--allow_truncation", "true", "--max_steps", "6", "--save_steps", "2",
+            "--report_to", "none"]
 
 
 def ids_by_step(trace: Path) -> dict[int, list[str]]:

@@ -44,7 +44,7 @@ def test_groups_straddling_two_processes(tmp_path):
     cmd = [str(torchrun), "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
            str(SCRIPT), "--trace", str(tmp_path), "--",
            "--config", "trainers/recipes/grpo_cpu.yaml", "--output_dir", str(tmp_path / "run"), "--eval_data", "",
-           "--max_completion_length", "16", "--max_steps", "3", "--save_steps", "100", "--report_to", "none",
+           "--max_completion_length", "16", "--allow_truncation", "true", "--max_steps", "3", "--save_steps", "100", "--report_to", "none",
            "--per_device_train_batch_size", str(PER_PROCESS), "--num_generations", str(GENERATIONS),
            "--near_duplicate_rollouts", "identical"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}

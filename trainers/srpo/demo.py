@@ -70,7 +70,9 @@ def _srpo(args: argparse.Namespace, out: Path, sft_dir: Path):
     if args.eval_limit is not None:
         flags += ["--eval_limit", str(args.eval_limit)]
     if args.max_new_tokens is not None:
-        flags += ["--max_completion_length", str(args.max_new_tokens), "--eval_max_new_tokens", str(args.max_new_tokens)]
+        # a budget below the gold CoTs' length is the user's choice for a quick run: rollouts are cut on purpose
+        flags += ["--max_completion_length", str(args.max_new_tokens), "--eval_max_new_tokens", str(args.max_new_tokens),
+                  "--allow_truncation", "true"]
     shelf, config, selection, curriculum, *extra = parse_method(METHOD, flags)
     return run_method(METHOD, shelf, config, selection, curriculum, tuple(extra))
 
