@@ -1,16 +1,19 @@
-"""Compare the training methods from one SFT warm start, with the same number of policy updates (issue 6).
+"""Compare the training methods from one SFT warm start: the same budget of policy updates, 3 seeds, intervals.
 
-    python bench/compare_methods.py                       # defaults: about 30 minutes on 2 CPU cores
-    python bench/compare_methods.py --steps 10 --eval-every 5 --eval-limit 16 --methods grpo srpo
+    python bench/compare_methods.py                                             # miniature profile, 3 seeds (hours)
+    python bench/compare_methods.py --arms sft grpo srpo --seeds 0 --steps 10 --eval-rows 50   # a quick look
+    python bench/compare_methods.py --profile tiny                              # the 0.23M-parameter tiny model
 
-Methods: SFT alone, SFT->DPO (pass@N pairs), SFT->GRPO, SFT->AGRL, SFT->SRPO, and two ablations from the papers:
-SFT->GRPO with the think-first CoT format (its own think-first SFT warm start) and SFT->GRPO on the natural
-label mix instead of the class-balanced one. Every RL run uses the same base settings (learning rate, batch,
-group size, completion length, seed) over its own CPU recipe's method-specific fields. The eval sets are the
-bundled balanced and in-the-wild splits (first `--eval-limit` rows each), never tuned on.
+Arms: `sft` (the warm start itself), `dpo` (pass@N pairs), `grpo` (dynamic sampling), `agrl`, `srpo`, and the
+papers' ablations: `srpo_lambda0` (SRPO with step_coef 0, which equals GRPO), `grpo_think_first` (think-first
+format, from its own think-first warm start), `grpo_natural_mix` (the natural label mix instead of class-balanced).
+Every final model is scored twice on each eval set (balanced and in-the-wild, never tuned on): greedy decoded
+CoTs, and label-first CumPT (TaoSR1) with beta calibrated on a dev split of training-distribution rows.
 
-Writes `bench_out/compare/results.json`, `results.md` (the table) and `curves_macro_f1.png` / `curves_reward.png`,
-and prints the table; the last line is `key=value` pairs.
+Resumable: each (arm, seed) is written to OUT/runs/<arm>_s<seed>.json as it ends, and a rerun skips the finished
+ones (kill it and start it again). After every run: OUT/results.json, OUT/results.md (mean ± std over seeds, a
+paired bootstrap 95% interval of each arm minus GRPO, steps to GRPO's final macro-F1, CumPT vs decoded) and
+OUT/curves_macro_f1.png. The last printed line is `key=value` pairs.
 """
 
 from __future__ import annotations
@@ -24,168 +27,259 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from compare_stats import first_step_reaching, macro_f1, mean_curve, mean_std, paired_bootstrap  # noqa: E402
 
 from trainers.common.arguments import ShelfArguments  # noqa: E402
-from trainers.common.data import load_rule_set, load_split  # noqa: E402
-from trainers.common.eval_callback import evaluate_model, flat_metrics  # noqa: E402
 from trainers.common.recipe import parse_recipe  # noqa: E402
-from trainers.evaluation.figures import plot_curves, series  # noqa: E402
 
 RECIPES = ROOT / "trainers" / "recipes"
-RL = {  # name -> (trainer module, extra flags, warm start)
+# profile -> recipe suffix, eval sets (balanced, in the wild), dev split for CumPT's beta
+PROFILES = {
+    "mini": {"suffix": "mini_cpu", "balanced": "data/synthetic_mini/eval_balanced.jsonl",
+             "wild": "data/synthetic_mini/eval_wild.jsonl", "dev": "data/synthetic_mini/dev.jsonl"},
+    "tiny": {"suffix": "cpu", "balanced": "data/synthetic/eval_balanced.jsonl",
+             "wild": "data/synthetic/eval_wild.jsonl", "dev": None},
+}
+RL = {  # arm -> (method module, extra flags, CoT order of its warm start)
     "grpo": ("grpo", [], "label_first"),
     "agrl": ("agrl", [], "label_first"),
     "srpo": ("srpo", [], "label_first"),
+    "srpo_lambda0": ("srpo", ["--step_coef", "0"], "label_first"),
     "grpo_think_first": ("grpo", ["--cot_order", "think_first"], "think_first"),
     "grpo_natural_mix": ("grpo", ["--balance", "natural"], "label_first"),
 }
-ALL = ["sft", "dpo", *RL]
+ARMS = ["sft", "dpo", *RL]
 
 
 def _args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default="bench_out/compare")
-    p.add_argument("--methods", nargs="*", default=ALL, choices=ALL)
+    p.add_argument("--profile", default="mini", choices=sorted(PROFILES))
+    p.add_argument("--out", default=None, help="default: bench_out/compare_<profile>")
+    p.add_argument("--arms", nargs="*", default=ARMS, choices=ARMS)
+    p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     p.add_argument("--steps", type=int, default=60, help="policy updates of every method after SFT")
-    p.add_argument("--eval-every", type=int, default=10)
-    p.add_argument("--eval-limit", type=int, default=32, help="rows of each eval set")
-    p.add_argument("--sft-epochs", type=float, default=None, help="default: the sft_cpu recipe's")
+    p.add_argument("--eval-every", type=int, default=10, help="learning-curve points (on --curve-rows rows)")
+    p.add_argument("--curve-rows", type=int, default=100, help="balanced rows evaluated during training")
+    p.add_argument("--eval-rows", type=int, default=300, help="rows of each eval set for the final evaluation")
     p.add_argument("--batch", type=int, default=16, help="completions per step (RL) / pairs per step (DPO)")
     p.add_argument("--generations", type=int, default=8)
-    p.add_argument("--max-completion", type=int, default=320)
-    p.add_argument("--lr", type=float, default=1e-4, help="the RL recipes' learning rate; also DPO's here")
-    p.add_argument("--temperature", type=float, default=0.7,
-                   help="rollout temperature (a weak policy samples mostly malformed CoTs at 1.0)")
+    p.add_argument("--lr", type=float, default=None, help="default: each recipe's")
+    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--bootstrap", type=int, default=2000, help="paired bootstrap resamples")
     return p.parse_args()
 
 
+def recipe(args, method: str) -> str:
+    return str(RECIPES / f"{method}_{PROFILES[args.profile]['suffix']}.yaml")
+
+
 def sft_start(args, out: Path, order: str) -> Path:
+    """The warm start shared by every arm and seed of one CoT order (trained once, seed 0)."""
     from trainers.sft import RelevanceSFTConfig, run_sft
 
     folder = out / f"sft_{order}"
-    if (folder / "config.json").is_file():
-        return folder  # the warm start is shared by every method (and reruns)
-    flags = ["--config", str(RECIPES / "sft_cpu.yaml"), "--output_dir", str(folder), "--cot_order", order,
-             "--eval_data", "", "--report_to", "none", "--save_strategy", "no"]
-    if args.sft_epochs is not None:
-        flags += ["--num_train_epochs", str(args.sft_epochs)]
-    run_sft(*parse_recipe([ShelfArguments, RelevanceSFTConfig], flags))
+    if not (folder / "config.json").is_file():
+        run_sft(*parse_recipe([ShelfArguments, RelevanceSFTConfig], [
+            "--config", recipe(args, "sft"), "--output_dir", str(folder), "--cot_order", order, "--eval_data", "",
+            "--report_to", "none", "--save_strategy", "no", "--seed", "0"]))
     return folder
 
 
-def common_flags(args, model: Path, out: Path) -> list[str]:
-    return ["--model_name_or_path", str(model), "--output_dir", str(out), "--max_steps", str(args.steps),
-            "--eval_every", str(args.eval_every), "--eval_limit", str(args.eval_limit), "--save_strategy", "no",
-            "--report_to", "tensorboard", "--seed", "0", "--learning_rate", str(args.lr)]
+def common_flags(args, model: Path, out: Path, seed: int) -> list[str]:
+    flags = ["--model_name_or_path", str(model), "--output_dir", str(out), "--max_steps", str(args.steps),
+             "--eval_every", str(args.eval_every), "--eval_limit", str(args.curve_rows), "--save_strategy", "no",
+             "--report_to", "tensorboard", "--seed", str(seed), "--eval_data", PROFILES[args.profile]["balanced"]]
+    return flags + (["--learning_rate", str(args.lr)] if args.lr else [])
 
 
-def run_rl(args, name: str, model: Path, out: Path):
+def train_rl(args, arm: str, model: Path, out: Path, seed: int):
     import importlib
 
     from trainers.grpo.cli import parse_method, run_method
 
-    module, extra, _ = RL[name]
+    module, extra, _ = RL[arm]
     method = importlib.import_module(f"trainers.{module}").METHOD
-    flags = ["--config", str(RECIPES / f"{module}_cpu.yaml"), *common_flags(args, model, out), *extra,
+    flags = ["--config", recipe(args, module), *common_flags(args, model, out, seed), *extra,
              "--per_device_train_batch_size", str(args.batch), "--num_generations", str(args.generations),
-             "--max_completion_length", str(args.max_completion), "--temperature", str(args.temperature)]
+             "--temperature", str(args.temperature)]
     shelf, config, selection, curriculum, *more = parse_method(method, flags)
     return run_method(method, shelf, config, selection, curriculum, tuple(more))
 
 
-def run_dpo(args, model: Path, out: Path):
-    from trainers.dpo import RelevanceDPOConfig
-    from trainers.dpo import run_dpo as train
+def train_dpo(args, model: Path, out: Path, seed: int):
+    from trainers.dpo import RelevanceDPOConfig, run_dpo
     from trainers.dpo.sample import SamplingArguments, run_sampling
 
     samples = out / "samples"
     run_sampling(*parse_recipe([ShelfArguments, SamplingArguments], [
-        "--config", str(RECIPES / "dpo_sample_cpu.yaml"), "--model_name_or_path", str(model),
-        "--output_dir", str(samples), "--max_new_tokens", str(args.max_completion),
-        "--temperature", str(args.temperature), "--max_train_samples", "128"]))
-    flags = ["--config", str(RECIPES / "dpo_cpu.yaml"), *common_flags(args, model, out), "--pairs",
+        "--config", recipe(args, "dpo_sample"), "--model_name_or_path", str(model), "--output_dir", str(samples),
+        "--temperature", str(args.temperature), "--seed", str(seed)]))
+    flags = ["--config", recipe(args, "dpo"), *common_flags(args, model, out, seed), "--pairs",
              str(samples / "pairs.jsonl"), "--per_device_train_batch_size", str(args.batch)]
-    done = train(*parse_recipe([ShelfArguments, RelevanceDPOConfig], flags))
+    done = run_dpo(*parse_recipe([ShelfArguments, RelevanceDPOConfig], flags))
     return done.trainer, done.callback
 
 
-def final_eval(model_dir: Path, order: str, limit: int) -> dict:
+class _Replay:
+    """A generator that hands back completions already generated (one decode serves metrics and predictions)."""
+
+    def __init__(self, rows):
+        self.rows, self.last_truncated = rows, []
+
+    def generate(self, prompts, **_):
+        return self.rows
+
+
+def final_eval(args, model_dir: Path, order: str) -> dict:
+    """Decoded metrics, per-row predictions and CumPT on both eval sets."""
+    from trainers.common.data import load_rule_set, load_split, prompts_of
+    from trainers.common.eval_callback import flat_metrics
+    from trainers.evaluation import parts
+    from trainers.evaluation.generation import Generator
+    from trainers.evaluation.label_scoring import LabelScorer
     from trainers.evaluation.lm import load_model
 
-    shelf = ShelfArguments(cot_order=order)
+    profile = PROFILES[args.profile]
+    from trainers.grpo import METHOD
+    from trainers.grpo.cli import parse_method
+
+    shelf = parse_method(METHOD, ["--config", recipe(args, "grpo"), "--cot_order", order])[0]  # prompts, format
     rules = load_rule_set(shelf)
-    model, tokenizer = load_model(model_dir, "cpu")
+    model, tokenizer = load_model(str(model_dir), "cpu")
+    gen = Generator(model, tokenizer, batch_size=32, max_new_tokens=shelf.eval_max_new_tokens)
+    scorer = LabelScorer(model, tokenizer, rules)
+    dev = None
+    if profile["dev"] and order == "label_first":  # CumPT reads the first token: label-first only
+        dev_examples = load_split(profile["dev"], rules, shelf, args.eval_rows)
+        dev = ("dev", prompts_of(dev_examples, rules, shelf.chat), [e.label for e in dev_examples])
     out = {}
-    for split in ("eval_balanced", "eval_wild"):
-        examples = load_split(str(ROOT / "data" / "synthetic" / f"{split}.jsonl"), rules, shelf, limit)
-        out[split] = flat_metrics(evaluate_model(model, tokenizer, examples, rules), prefix="")
+    for split in ("balanced", "wild"):
+        examples = load_split(profile[split], rules, shelf, args.eval_rows)
+        prompts = prompts_of(examples, rules, shelf.chat)
+        completions = gen.generate(prompts, samples=1, temperature=0.0)
+        report = parts.decoded(_Replay(completions), prompts, examples, rules)
+        result = flat_metrics(report, prefix="")
+        result["predictions"] = [r.pred_label for r in parts.records([c[0] for c in completions], examples, rules)]
+        result["gold"] = [e.label for e in examples]
+        if order == "label_first":
+            result["cumpt_macro_f1"] = parts.cumpt(scorer, prompts, examples, rules, 0.5, dev)["cumpt"]["macro_f1"]
+        out[split] = result
     return out
 
 
-def steps_to_reach(history: list[dict], target: float | None) -> int | None:
-    if target is None:
-        return None
-    return next((h["step"] for h in history if h.get("eval/macro_f1", -1) >= target), None)
+def run_one(args, arm: str, seed: int, out: Path) -> dict:
+    from trainers.evaluation.figures import series
 
-
-def one_method(args, name: str, out: Path) -> dict:
-    order = RL[name][2] if name in RL else "label_first"
+    order = RL[arm][2] if arm in RL else "label_first"
     start = sft_start(args, out, order)
-    if name == "sft":
-        return {"steps": 0, "seconds_per_step": None, "history": [], "reward": [],
-                "final": final_eval(start, order, args.eval_limit)}
+    if arm == "sft":
+        return {"arm": arm, "seed": seed, "steps": 0, "seconds_per_step": None, "curve": [], "reward": [],
+                "final": final_eval(args, start, order)}
+    run_dir = out / "models" / f"{arm}_s{seed}"
     began = time.perf_counter()
-    trainer, callback = run_dpo(args, start, out / name) if name == "dpo" else run_rl(args, name, start, out / name)
-    train_seconds = time.perf_counter() - began - callback.seconds
+    trainer, callback = (train_dpo(args, start, run_dir, seed) if arm == "dpo"
+                         else train_rl(args, arm, start, run_dir, seed))
+    seconds = time.perf_counter() - began - callback.seconds
     steps = trainer.state.global_step
-    return {"steps": steps, "seconds_per_step": train_seconds / max(steps, 1), "history": callback.history,
-            "reward": series(trainer.state.log_history, "reward"),
-            "final": final_eval(out / name, order, args.eval_limit)}
+    return {"arm": arm, "seed": seed, "steps": steps, "seconds_per_step": seconds / max(steps, 1),
+            "curve": [(h["step"], h["eval/macro_f1"]) for h in callback.history],
+            "reward": series(trainer.state.log_history, "reward"), "final": final_eval(args, run_dir, order)}
 
 
-def table(results: dict, grpo_final: float | None, grpo_step_time: float | None) -> str:
-    head = ("| method | bal macro-F1 | bal acc | bal F1 4/3/2/1 | bal adherence | bal halluc. | wild macro-F1 | "
-            "wild acc | wild F1 4/3/2/1 | steps to GRPO's final F1 | s/step | x GRPO |")
+def summarise(args, runs: dict[str, list[dict]]) -> dict:
+    """Per arm: mean ± std over seeds, the interval against GRPO, steps to GRPO's final macro-F1."""
+    labels = [4, 3, 2, 1]
+    grpo = runs.get("grpo", [])
+    grpo_curve = mean_curve([r["curve"] for r in grpo])
+    target = grpo_curve[-1][1] if grpo_curve else None
+    rows = {}
+    for arm, rs in runs.items():
+        row = {"seeds": len(rs), "steps_to_grpo_final": first_step_reaching(mean_curve([r["curve"] for r in rs]),
+                                                                              target) if arm in RL or arm == "dpo" else None,
+               "seconds_per_step": mean_std([r["seconds_per_step"] for r in rs])[0]}
+        for split in ("balanced", "wild"):
+            for key in ("macro_f1", "accuracy", "parse_failure_rate", "rule_adherence", "hallucination_rate",
+                        "cumpt_macro_f1"):
+                row[f"{split}_{key}"] = mean_std([r["final"][split].get(key) for r in rs])
+            if grpo and arm != "grpo" and len(grpo) == len(rs):
+                gold = rs[0]["final"][split]["gold"]
+                row[f"{split}_minus_grpo_ci"] = paired_bootstrap(
+                    [r["final"][split]["predictions"] for r in rs], [r["final"][split]["predictions"] for r in grpo],
+                    gold, labels, args.bootstrap)
+                row[f"{split}_minus_grpo"] = (mean_std([macro_f1(gold, r["final"][split]["predictions"], labels)
+                                                        for r in rs])[0]
+                                              - mean_std([macro_f1(gold, r["final"][split]["predictions"], labels)
+                                                          for r in grpo])[0])
+        rows[arm] = row
+    return {"grpo_final_curve_macro_f1": target, "arms": rows}
+
+
+def _pm(pair) -> str:
+    mean, std = pair
+    if mean is None:
+        return "-"
+    return f"{mean:.3f}" if std is None else f"{mean:.3f} ± {std:.3f}"
+
+
+def _ci(row: dict, split: str) -> str:
+    if f"{split}_minus_grpo_ci" not in row:
+        return "-"
+    lo, hi = row[f"{split}_minus_grpo_ci"]
+    return f"{row[f'{split}_minus_grpo']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def table(summary: dict) -> str:
+    head = ("| arm | seeds | bal macro-F1 | bal − GRPO [95% CI] | wild macro-F1 | wild − GRPO [95% CI] | bal CumPT F1 | "
+            "bal parse fail | bal adherence | bal halluc. | steps to GRPO's final F1 | s/step |")
     lines = [head, "|" + " --- |" * 12]
-    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
-    for name, r in results.items():
-        b, w = r["final"]["eval_balanced"], r["final"]["eval_wild"]
-        f1 = lambda m: "/".join(fmt(m.get(f"f1_{k}")) for k in (4, 3, 2, 1))  # noqa: E731
-        reach = steps_to_reach(r["history"], grpo_final) if r["history"] else None
+    for arm, r in summary["arms"].items():
         sps = r["seconds_per_step"]
-        ratio = f"{sps / grpo_step_time:.2f}" if sps and grpo_step_time else "-"
-        lines.append(f"| {name} | {fmt(b.get('macro_f1'))} | {fmt(b.get('accuracy'))} | {f1(b)} | "
-                     f"{fmt(b.get('rule_adherence'))} | {fmt(b.get('hallucination_rate'))} | "
-                     f"{fmt(w.get('macro_f1'))} | {fmt(w.get('accuracy'))} | {f1(w)} | "
-                     f"{'-' if reach is None else reach} | {fmt(sps)} | {ratio} |")
+        lines.append(f"| {arm} | {r['seeds']} | {_pm(r['balanced_macro_f1'])} | {_ci(r, 'balanced')} | "
+                     f"{_pm(r['wild_macro_f1'])} | {_ci(r, 'wild')} | {_pm(r['balanced_cumpt_macro_f1'])} | "
+                     f"{_pm(r['balanced_parse_failure_rate'])} | {_pm(r['balanced_rule_adherence'])} | "
+                     f"{_pm(r['balanced_hallucination_rate'])} | "
+                     f"{'-' if r['steps_to_grpo_final'] is None else r['steps_to_grpo_final']} | "
+                     f"{'-' if sps is None else f'{sps:.2f}'} |")
     return "\n".join(lines)
+
+
+def write_report(args, out: Path) -> dict:
+    from trainers.evaluation.figures import plot_curves
+
+    runs: dict[str, list[dict]] = {}
+    for arm in ARMS:
+        for path in sorted((out / "runs").glob(f"{arm}_s*.json")):
+            runs.setdefault(arm, []).append(json.loads(path.read_text(encoding="utf-8")))
+    summary = summarise(args, runs)
+    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / "results.md").write_text(table(summary) + "\n", encoding="utf-8")
+    plot_curves({arm: mean_curve([r["curve"] for r in rs]) for arm, rs in runs.items() if rs[0]["curve"]},
+                out / "curves_macro_f1.png", "eval/macro_f1",
+                f"macro-F1 on {args.curve_rows} balanced rows (mean of seeds)", summary["grpo_final_curve_macro_f1"])
+    return summary
 
 
 def main() -> int:
     args = _args()
     logging.basicConfig(level=logging.WARNING)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results = {}
-    for name in args.methods:
-        began = time.perf_counter()
-        print(f"== {name}", flush=True)
-        results[name] = one_method(args, name, out)
-        print(f"== {name}: done in {time.perf_counter() - began:.0f} s", flush=True)
-        (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    grpo = results.get("grpo")
-    grpo_final = grpo["history"][-1]["eval/macro_f1"] if grpo and grpo["history"] else None
-    grpo_sps = grpo["seconds_per_step"] if grpo else None
-    text = table(results, grpo_final, grpo_sps)
-    (out / "results.md").write_text(text + "\n", encoding="utf-8")
-    plot_curves({n: [(h["step"], h["eval/macro_f1"]) for h in r["history"]] for n, r in results.items()},
-                out / "curves_macro_f1.png", "eval/macro_f1", "macro-F1 on the balanced eval set", grpo_final)
-    plot_curves({n: r["reward"] for n, r in results.items() if r["reward"]}, out / "curves_reward.png", "reward",
-                "mean training reward per step")
-    print(text)
-    reach = {n: steps_to_reach(r["history"], grpo_final) for n, r in results.items() if r["history"]}
-    print(" ".join([f"grpo_final_macro_f1={grpo_final}"] + [f"{n}_steps_to_grpo_f1={v}" for n, v in reach.items()]
-                   + [f"{n}_s_per_step={r['seconds_per_step']}" for n, r in results.items()]))
+    out = Path(args.out or f"bench_out/compare_{args.profile}")
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    for seed in args.seeds:  # seeds outermost: a partial run already has every arm's first seed
+        for arm in args.arms:
+            path = out / "runs" / f"{arm}_s{seed}.json"
+            if path.is_file():
+                continue
+            began = time.perf_counter()
+            print(f"== {arm} seed {seed}", flush=True)
+            result = run_one(args, arm, seed, out)
+            path.write_text(json.dumps(result), encoding="utf-8")
+            print(f"== {arm} seed {seed}: {time.perf_counter() - began:.0f} s", flush=True)
+            write_report(args, out)
+    summary = write_report(args, out)
+    print(table(summary))
+    print(" ".join(f"{arm}_bal_macro_f1={r['balanced_macro_f1'][0]}" for arm, r in summary["arms"].items()))
     return 0
 
 
