@@ -45,3 +45,22 @@ def test_an_update_at_the_recipes_learning_rates_moves_every_weight(lr):
     assert _share_moved(model, lr) == 1.0
     if lr < 1e-5:  # the bug this guards against: bf16 weights swallow such updates
         assert _share_moved(model.to(torch.bfloat16), lr) < 0.5
+
+
+@pytest.mark.parametrize("name", ["grpo", "agrl", "srpo"])
+def test_a_vllm_recipe_without_vllm_installed_stops_at_parse_time(monkeypatch, name):
+    """On a CUDA machine without vLLM: one line before any model is loaded (as `dpo_sample --backend vllm` does)."""
+    import importlib
+    import importlib.util
+
+    from trainers.common.recipe import RecipeError
+    from trainers.grpo.cli import parse_method
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "vllm" else real_find_spec(n, *a))
+    method = importlib.import_module(f"trainers.{name}").METHOD
+    cpu = ["--bf16", "false", "--use_cpu", "true", "--activation_checkpointing", "false"]  # only vLLM is missing
+    with pytest.raises(RecipeError, match=r"use_vllm: vLLM is not installed here.*--use_vllm false"):
+        parse_method(method, ["--config", f"trainers/recipes/{name}_gpu.yaml", *cpu])
+    parse_method(method, ["--config", f"trainers/recipes/{name}_gpu.yaml", *cpu, "--use_vllm", "false"])
