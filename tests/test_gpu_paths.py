@@ -64,3 +64,40 @@ def test_a_vllm_recipe_without_vllm_installed_stops_at_parse_time(monkeypatch, n
     with pytest.raises(RecipeError, match=r"use_vllm: vLLM is not installed here.*--use_vllm false"):
         parse_method(method, ["--config", f"trainers/recipes/{name}_gpu.yaml", *cpu])
     parse_method(method, ["--config", f"trainers/recipes/{name}_gpu.yaml", *cpu, "--use_vllm", "false"])
+
+
+def test_both_generators_stop_on_the_tokenizer_and_generation_config_eos_ids():
+    from transformers import GenerationConfig
+
+    from trainers.evaluation.generation import Generator, stop_token_ids
+
+    tokenizer = SimpleNamespace(eos_token_id=1, pad_token_id=0)
+    assert stop_token_ids(tokenizer, GenerationConfig(eos_token_id=[7, 1])) == [1, 7]
+    assert stop_token_ids(tokenizer, GenerationConfig(eos_token_id=7)) == [1, 7]
+    assert stop_token_ids(tokenizer, None) == [1]
+
+    class Model(torch.nn.Module):  # stands in for a model whose chat turn ends with <|im_end|> (id 7), not EOS
+        generation_config = GenerationConfig(eos_token_id=7)
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def generate(self, input_ids, eos_token_id, **kwargs):
+            self.stops = eos_token_id
+            return torch.cat([input_ids, torch.tensor([[5, 7, 0], [5, 5, 5]])], dim=1)
+
+    class Tok:
+        eos_token_id, pad_token_id, padding_side = 1, 0, "left"
+
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": [3, 4]}
+
+        def batch_decode(self, rows, skip_special_tokens=True):
+            return [" ".join(map(str, r.tolist())) for r in rows]
+
+    model = Model()
+    gen = Generator(model, Tok(), batch_size=2, max_new_tokens=3)
+    gen.generate(["a", "b"])
+    assert model.stops == [1, 7]
+    assert gen.last_truncated == [[False], [True]]  # the row that ended with id 7 stopped, it was not cut
