@@ -101,3 +101,17 @@ def test_both_generators_stop_on_the_tokenizer_and_generation_config_eos_ids():
     gen.generate(["a", "b"])
     assert model.stops == [1, 7]
     assert gen.last_truncated == [[False], [True]]  # the row that ended with id 7 stopped, it was not cut
+
+
+def test_tiny_models_can_be_built_with_heads_vllm_accepts(tmp_path, capsys):
+    from trainers.common.tiny_model import build_tiny_lm, main
+
+    default, _ = build_tiny_lm(hidden=64)
+    assert default.config.num_attention_heads == 4 and default.config.head_dim == 16  # the fast test models: unchanged
+    model, _ = build_tiny_lm(hidden=64, head_dim=32)
+    assert (model.config.num_attention_heads, model.config.num_key_value_heads, model.config.head_dim) == (2, 2, 32)
+    model(input_ids=torch.tensor([[1, 2, 3]]))  # a working model
+    with pytest.raises(ValueError, match="must divide hidden 64.*--head-dim 32"):
+        build_tiny_lm(hidden=64, head_dim=48)
+    main(["--out", str(tmp_path / "m"), "--head-dim", "32"])
+    assert "head size 32 (vLLM can load it)" in capsys.readouterr().out
