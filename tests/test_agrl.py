@@ -172,6 +172,22 @@ def test_guide_rows_replace_rollouts_and_are_scored_like_the_gold_cot(tiny, tmp_
     assert metrics["agrl/group_accuracy_mean"] == [0.0] and len(trainer.replay_queue) == 2
 
 
+def test_lengths_and_token_counts_describe_the_trained_batch_after_the_guide_swap(tiny, tmp_path):
+    trainer = _trainer(tiny, tmp_path)
+    rows = [r for r in _short_rows(2) for _ in range(4)]
+    trainer.model.train()
+    out = trainer._generate_and_score_completions(rows)
+    lengths = out["completion_mask"].sum(1).float()
+    assert out["agrl_guided"].any() and lengths.max() > 12  # guides are longer than the 12-token rollouts
+    metrics = trainer._metrics["train"]
+    assert metrics["completions/mean_length"] == [pytest.approx(lengths.mean().item())]
+    assert metrics["completions/max_length"] == [lengths.max().item()]
+    guide_lengths = lengths[out["agrl_guided"]]  # guides end with EOS: terminated
+    assert metrics["completions/max_terminated_length"] == [guide_lengths.max().item()]
+    seen = out["prompt_mask"].sum().item() + lengths.sum().item()
+    assert trainer.state.num_input_tokens_seen == seen and metrics["num_tokens"] == [seen]
+
+
 def test_sampling_logprobs_of_guides_are_nan(tiny, tmp_path):
     """A backend that returns sampling log-probs (vLLM): guides get NaN, which TRL turns into an IS ratio of 1."""
     trainer = _trainer(tiny, tmp_path)

@@ -27,6 +27,7 @@ from accelerate.utils import gather_object
 from rules import CompiledRuleSet
 from trainers.agrl import replay
 from trainers.agrl.guides import GUIDE_SOURCES, gold_guide, hint_line, hint_prompt, written_label_correct
+from trainers.agrl.lengths import length_metrics, replace_last
 from trainers.agrl.shaping import NORMALISERS, OFF_POLICY, LossScale, shaped_guide_loss, zero_guide_advantages
 from trainers.common.arguments import registry_help
 from trainers.common.recipe import RecipeError
@@ -93,7 +94,7 @@ class AGRLTrainer(RelevanceGRPOTrainer):
     The only changes w.r.t. GRPOTrainer (beyond RelevanceGRPOTrainer's): `_generate` swaps the chosen rollouts for
     guides after generation; `_compute_loss` gives guide tokens the shaped objective; `_generate_and_score_completions`
     mixes queued prompts into the batch before generation; `_get_per_token_logps_and_entropies` lends its output to
-    the shaped term.
+    the shaped term. Completion lengths and token counts are relogged after the swap (`trainers.agrl.lengths`).
     """
 
     def __init__(self, *args, rules: CompiledRuleSet | None = None, **kwargs):
@@ -123,8 +124,22 @@ class AGRLTrainer(RelevanceGRPOTrainer):
         if not self.model.training:
             return result
         prompt_ids, completion_ids, tool_mask, completions, logprobs, extra, images, tool_images = result
+        sampled = completion_ids
         completion_ids, completions, logprobs = self._guide_batch(prompts, completion_ids, completions, logprobs)
+        self._relog_lengths(sampled, completion_ids)
         return prompt_ids, completion_ids, tool_mask, completions, logprobs, extra, images, tool_images
+
+    def _relog_lengths(self, sampled: list, trained: list) -> None:
+        """TRL logged lengths and counted tokens of the sampled rollouts: describe the trained (swapped) batch."""
+        device = self.accelerator.device
+        stops = [*self.eos_token_ids, self._tokenizer.pad_token_id]
+        old = self.accelerator.gather(torch.tensor([len(ids) for ids in sampled], device=device)).cpu()
+        new = self.accelerator.gather(torch.tensor([len(ids) for ids in trained], device=device)).cpu()
+        cut = self.accelerator.gather(torch.tensor([not ids or ids[-1] not in stops for ids in trained],
+                                                   device=device)).cpu()
+        self.state.num_input_tokens_seen += int(new.sum() - old.sum())
+        self._metrics["train"]["num_tokens"] = [self.state.num_input_tokens_seen]
+        replace_last(self._metrics["train"], length_metrics(new, cut))
 
     def _guide_batch(self, prompts, completion_ids, completions, logprobs):
         rows, device, metrics = self.batch_inputs, self.accelerator.device, self._metrics["train"]
