@@ -235,6 +235,42 @@ def test_agrl_steps_train_and_log(tiny, tmp_path):
     assert all(e["agrl/guide_reward_mean"] > e["reward"] for e in steps)
 
 
+def test_a_resumed_run_continues_with_the_same_replay_queue(tiny, tmp_path):
+    import copy
+
+    from transformers import TrainerCallback
+
+    from trainers.agrl.replay import QUEUE_FILE
+
+    first = _trainer(copy.deepcopy(tiny), tmp_path, max_steps=1, save_strategy="steps", save_steps=1)
+    first.train()
+    saved = [dict(r) for r in first.replay_queue.items]
+    assert saved and (tmp_path / "checkpoint-1" / QUEUE_FILE).is_file()
+
+    class FirstStep(TrainerCallback):
+        queue = None
+
+        def on_step_begin(self, args, state, control, **kwargs):
+            if FirstStep.queue is None:
+                FirstStep.queue = [dict(r) for r in resumed.replay_queue.items]
+
+    resumed = _trainer(copy.deepcopy(tiny), tmp_path, max_steps=2, save_strategy="steps", save_steps=1)
+    resumed.add_callback(FirstStep())
+    resumed.train(resume_from_checkpoint=str(tmp_path / "checkpoint-1"))
+    assert FirstStep.queue == saved  # step 2 starts from step 1's queue, not an empty one
+    assert resumed.replay_queue.pushed >= first.replay_queue.pushed
+
+
+def test_replay_queue_state_round_trips(tmp_path):
+    queue = replay.ReplayQueue(3)
+    queue.push([{"id": str(i), "label": i % 4 + 1, "gold_steps": {"a": "ok"}} for i in range(5)])
+    queue.take(1)
+    queue.save(tmp_path)
+    again = replay.ReplayQueue(3)
+    assert again.load(tmp_path) and list(again.items) == list(queue.items)
+    assert (again.pushed, again.replayed) == (5, 1) and not replay.ReplayQueue(3).load(tmp_path / "none")
+
+
 # ---------------------------------------------------------------------- recipes
 
 ARG_TYPES = [ShelfArguments, AGRLConfig, SelectionArguments, CurriculumArguments]

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from accelerate.utils import gather_object
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from rules import CompiledRuleSet
 from trainers.agrl import replay
@@ -94,7 +96,7 @@ class AGRLTrainer(RelevanceGRPOTrainer):
     The only changes w.r.t. GRPOTrainer (beyond RelevanceGRPOTrainer's): `_generate` swaps the chosen rollouts for
     guides after generation; `_compute_loss` gives guide tokens the shaped objective; `_generate_and_score_completions`
     mixes queued prompts into the batch before generation; `_get_per_token_logps_and_entropies` lends its output to
-    the shaped term. Completion lengths and token counts are relogged after the swap (`trainers.agrl.lengths`).
+    the shaped term; `_save_checkpoint` / `train` save and restore the replay queue. Completion lengths and token counts are relogged after the swap (`trainers.agrl.lengths`).
     """
 
     def __init__(self, *args, rules: CompiledRuleSet | None = None, **kwargs):
@@ -107,6 +109,25 @@ class AGRLTrainer(RelevanceGRPOTrainer):
         self.guided_global: torch.Tensor | None = None  # (global batch,) bool: guide rows of the last scored batch
         self.replayed_groups: list[int] = []
         self._captured_logps: list | None = None
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _save_checkpoint(self, model, trial):
+        if self.replay_queue is not None and self.args.should_save:
+            folder = Path(self._get_output_dir(trial=trial)) / f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+            self.replay_queue.save(folder)  # before TRL's trainer_state.json, which marks the checkpoint complete
+        super()._save_checkpoint(model, trial)
+
+    def train(self, resume_from_checkpoint=None, *args, **kwargs):
+        checkpoint = get_last_checkpoint(self.args.output_dir) if resume_from_checkpoint is True else \
+            resume_from_checkpoint
+        if self.replay_queue is not None and checkpoint:
+            if self.replay_queue.load(checkpoint):
+                logger.info("AGRL: replay queue of %d prompts restored from %s", len(self.replay_queue), checkpoint)
+            else:
+                logger.warning("AGRL: %s holds no replay queue (%s): resuming with an empty one", checkpoint,
+                               replay.QUEUE_FILE)
+        return super().train(resume_from_checkpoint, *args, **kwargs)
 
     # ------------------------------------------------------------------ generation
 
