@@ -115,3 +115,59 @@ def test_tiny_models_can_be_built_with_heads_vllm_accepts(tmp_path, capsys):
         build_tiny_lm(hidden=64, head_dim=48)
     main(["--out", str(tmp_path / "m"), "--head-dim", "32"])
     assert "head size 32 (vLLM can load it)" in capsys.readouterr().out
+
+
+class _EchoGenerator:
+    """Stands in for `Generator`: completion = prompt + '!'; counts its calls (each is a collective on ZeRO-3)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def generate(self, prompts, **kwargs):
+        self.calls.append(list(prompts))
+        self.last_truncated = [[p.startswith("cut")] for p in prompts]
+        return [[p + "!"] for p in prompts]
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 8])
+def test_sharded_generation_gives_every_rank_all_rows_with_equal_calls(n):
+    from trainers.common.distributed_generation import ShardedGenerator
+
+    prompts = [f"cut{i}" if i % 3 == 0 else f"p{i}" for i in range(n)]
+    world, inners = 3, [_EchoGenerator() for _ in range(3)]
+    ranks = [ShardedGenerator(inner, SimpleNamespace(process_index=r, num_processes=world)) for r, inner in
+             enumerate(inners)]
+    pieces = [r.local(prompts) for r in ranks]  # what each rank computes ...
+    gathered = [p for piece in pieces for p in piece]  # ... and what gather_object gives every rank
+    for rank in ranks:
+        rank.gather = lambda _: gathered
+        assert rank.generate(prompts) == [[p + "!"] for p in prompts]
+        assert rank.last_truncated == [[p.startswith("cut")] for p in prompts]
+    sizes = {len(call) for inner in inners for call in inner.calls}
+    assert len(sizes) <= 1, "every rank must generate the same number of prompts (padding), or ZeRO-3/FSDP hangs"
+
+
+def test_the_eval_callback_generates_on_every_rank_inside_unwrap_and_logs_on_rank_zero(monkeypatch):
+    import contextlib
+
+    import trainers.common.eval_callback as ec
+
+    entered, logged = [], []
+
+    @contextlib.contextmanager
+    def fake_generation_model(trainer):
+        entered.append(trainer.accelerator.process_index)
+        yield trainer.model
+
+    monkeypatch.setattr(ec, "generation_model", fake_generation_model)
+    monkeypatch.setattr(ec, "evaluate_model", lambda *a, **k: {"decoded": {"macro_f1": 0.5, "accuracy": 0.5,
+                        "parse_failure_rate": 0.0, "per_class": {}}, "steps": {}})
+    for rank in (0, 1):
+        trainer = SimpleNamespace(accelerator=SimpleNamespace(process_index=rank, num_processes=2),
+                                  model=torch.nn.Linear(1, 1), processing_class=None, log=logged.append,
+                                  is_world_process_zero=lambda rank=rank: rank == 0)
+        cb = ec.RelevanceEvalCallback(examples=["x"], rules=None)
+        cb.trainer = trainer
+        cb.run(0)
+    assert entered == [0, 1] and logged == [{"eval/macro_f1": 0.5, "eval/accuracy": 0.5,
+                                             "eval/parse_failure_rate": 0.0}]
