@@ -171,3 +171,43 @@ def test_the_eval_callback_generates_on_every_rank_inside_unwrap_and_logs_on_ran
         cb.run(0)
     assert entered == [0, 1] and logged == [{"eval/macro_f1": 0.5, "eval/accuracy": 0.5,
                                              "eval/parse_failure_rate": 0.0}]
+
+
+def test_the_pass_at_n_selection_runs_after_the_trainer_through_its_model(tmp_path, monkeypatch):
+    """Same records as the plain-model pass on one process, but sampled through the built trainer's model."""
+    import contextlib
+
+    import trainers.common.distributed_generation as dg
+    from rules import compile_rules
+    from trainers.common.model_setup import load_tokenizer
+    from trainers.grpo import METHOD, RelevanceGRPOConfig
+    from trainers.grpo.cli import build_trainer
+    from trainers.grpo.selection import SelectionArguments, SelectionError, prepare_examples
+    from trainers.common.data import training_examples
+
+    rules = compile_rules("rules/catalog/ecommerce.yaml")
+    shelf = ShelfArguments(model_name_or_path="models/tiny", max_train_samples=3, eval_data=None, balance="natural")
+    selection = SelectionArguments(pass_rate_samples=2, pass_rate_max_new_tokens=8)
+    config = RelevanceGRPOConfig(output_dir=str(tmp_path / "trainer"), max_steps=1, per_device_train_batch_size=4,
+                                 num_generations=4, max_completion_length=400, use_cpu=True, bf16=False,
+                                 activation_checkpointing=False, report_to=[], seed=0)
+    entered = []
+    real = dg.generation_model
+
+    @contextlib.contextmanager
+    def recording(trainer):
+        entered.append(trainer)
+        with real(trainer) as model:
+            yield model
+
+    monkeypatch.setattr(dg, "generation_model", recording)
+    with pytest.raises(SelectionError, match="all_wrong 3"):  # an untrained policy: every rollout is wrong
+        build_trainer(METHOD, shelf, config, rules, selection)
+    assert len(entered) == 1 and hasattr(entered[0], "accelerator")  # through the built trainer
+    model, tokenizer = load_policy(shelf, config)
+    plain = SimpleNamespace(output_dir=str(tmp_path / "plain"), seed=0, device="cpu", process_index=0, world_size=1,
+                            resume_from_checkpoint=None)
+    with pytest.raises(SelectionError):
+        prepare_examples(shelf, plain, selection, rules, training_examples(shelf, rules, seed=0), model,
+                         load_tokenizer("models/tiny"))
+    assert (tmp_path / "trainer" / "pass_rates.jsonl").read_text() == (tmp_path / "plain" / "pass_rates.jsonl").read_text()
