@@ -74,20 +74,22 @@ class RelevanceEvalCallback(TrainerCallback):
                                     self.max_new_tokens, self.batch_size, trainer.accelerator)
         self.seconds += time.perf_counter() - started  # so benchmarks can take evaluation out of step times
         metrics = flat_metrics(report)
-        if trainer.is_world_process_zero():
+        main = trainer.is_world_process_zero()
+        if main:
             self.history.append({"step": step, **metrics})
             self.reports.append(dict(report, step=step))
             logger.info("step %d: eval macro-F1 %.3f, accuracy %.3f, parse failures %.1f%%", step,
                         metrics.get("eval/macro_f1", 0.0), metrics.get("eval/accuracy", 0.0),
                         100 * metrics.get("eval/parse_failure_rate", 0.0))
-            was_training = trainer.model.training
-            trainer.model.eval()  # TRL's log() then flushes its (empty) eval metrics, not the training window
-            try:
-                trainer.log(dict(metrics))
-            finally:
-                trainer.model.train(was_training)
-            return metrics
-        return {}
+        was_training = trainer.model.training
+        trainer.model.eval()  # TRL's log() then flushes its (empty) eval metrics, not the training window
+        try:
+            # Every rank, as Trainer itself logs (report_to writers write on rank 0 only): log() clears
+            # control.should_log, and a rank that skipped it would skip the step's loss gather the others make.
+            trainer.log(dict(metrics))
+        finally:
+            trainer.model.train(was_training)
+        return metrics if main else {}
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.global_step == 0:
