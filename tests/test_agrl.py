@@ -172,6 +172,22 @@ def test_guide_rows_replace_rollouts_and_are_scored_like_the_gold_cot(tiny, tmp_
     assert metrics["agrl/group_accuracy_mean"] == [0.0] and len(trainer.replay_queue) == 2
 
 
+def test_lengths_and_token_counts_describe_the_trained_batch_after_the_guide_swap(tiny, tmp_path):
+    trainer = _trainer(tiny, tmp_path)
+    rows = [r for r in _short_rows(2) for _ in range(4)]
+    trainer.model.train()
+    out = trainer._generate_and_score_completions(rows)
+    lengths = out["completion_mask"].sum(1).float()
+    assert out["agrl_guided"].any() and lengths.max() > 12  # guides are longer than the 12-token rollouts
+    metrics = trainer._metrics["train"]
+    assert metrics["completions/mean_length"] == [pytest.approx(lengths.mean().item())]
+    assert metrics["completions/max_length"] == [lengths.max().item()]
+    guide_lengths = lengths[out["agrl_guided"]]  # guides end with EOS: terminated
+    assert metrics["completions/max_terminated_length"] == [guide_lengths.max().item()]
+    seen = out["prompt_mask"].sum().item() + lengths.sum().item()
+    assert trainer.state.num_input_tokens_seen == seen and metrics["num_tokens"] == [seen]
+
+
 def test_sampling_logprobs_of_guides_are_nan(tiny, tmp_path):
     """A backend that returns sampling log-probs (vLLM): guides get NaN, which TRL turns into an IS ratio of 1."""
     trainer = _trainer(tiny, tmp_path)
@@ -217,6 +233,42 @@ def test_agrl_steps_train_and_log(tiny, tmp_path):
     steps = [e for e in trainer.state.log_history if "agrl/trigger_rate" in e]
     assert len(steps) == 2 and all(e["agrl/trigger_rate"] == 1.0 for e in steps)
     assert all(e["agrl/guide_reward_mean"] > e["reward"] for e in steps)
+
+
+def test_a_resumed_run_continues_with_the_same_replay_queue(tiny, tmp_path):
+    import copy
+
+    from transformers import TrainerCallback
+
+    from trainers.agrl.replay import QUEUE_FILE
+
+    first = _trainer(copy.deepcopy(tiny), tmp_path, max_steps=1, save_strategy="steps", save_steps=1)
+    first.train()
+    saved = [dict(r) for r in first.replay_queue.items]
+    assert saved and (tmp_path / "checkpoint-1" / QUEUE_FILE).is_file()
+
+    class FirstStep(TrainerCallback):
+        queue = None
+
+        def on_step_begin(self, args, state, control, **kwargs):
+            if FirstStep.queue is None:
+                FirstStep.queue = [dict(r) for r in resumed.replay_queue.items]
+
+    resumed = _trainer(copy.deepcopy(tiny), tmp_path, max_steps=2, save_strategy="steps", save_steps=1)
+    resumed.add_callback(FirstStep())
+    resumed.train(resume_from_checkpoint=str(tmp_path / "checkpoint-1"))
+    assert FirstStep.queue == saved  # step 2 starts from step 1's queue, not an empty one
+    assert resumed.replay_queue.pushed >= first.replay_queue.pushed
+
+
+def test_replay_queue_state_round_trips(tmp_path):
+    queue = replay.ReplayQueue(3)
+    queue.push([{"id": str(i), "label": i % 4 + 1, "gold_steps": {"a": "ok"}} for i in range(5)])
+    queue.take(1)
+    queue.save(tmp_path)
+    again = replay.ReplayQueue(3)
+    assert again.load(tmp_path) and list(again.items) == list(queue.items)
+    assert (again.pushed, again.replayed) == (5, 1) and not replay.ReplayQueue(3).load(tmp_path / "none")
 
 
 # ---------------------------------------------------------------------- recipes

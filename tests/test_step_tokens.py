@@ -17,8 +17,8 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 from rules import compile_rules
-from trainers.srpo.step_tokens import (common_prefix_length, completion_length, decode_with_starts, token_char_starts,
-                                  token_steps)
+from trainers.srpo.step_tokens import (common_prefix_length, completion_length, decode_with_starts, prefix_starts,
+                                       stream_starts, token_char_starts, token_steps)
 from trainers.common.tiny_model import build_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,3 +188,47 @@ def test_token_char_starts_from_prefixes():
 ])
 def test_completion_length(ids, mask, pad, expected):
     assert completion_length(ids, mask, pad) == expected
+
+
+# ---------------------------------------------------------------- the linear-time alignment against the reference
+
+@pytest.mark.parametrize("which", ["tiny", "merged"])
+@pytest.mark.parametrize("text", GUIDES[12:20] + AWKWARD)
+def test_the_stream_alignment_is_the_prefix_reference(request, which, text):
+    tokenizer = request.getfixturevalue(which)
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    eos = tokenizer.eos_token_id
+    for case in (ids, ids[:7] + [eos] + ids[7:] + [eos, tokenizer.pad_token_id], ids[:-1]):  # specials; a cut end
+        reference = prefix_starts(tokenizer, case)
+        assert stream_starts(tokenizer, case, reference[0]) == reference[1], "the linear path must be taken, and agree"
+        assert decode_with_starts(tokenizer, case) == reference
+
+
+@pytest.mark.parametrize("which", ["tiny", "merged"])
+def test_random_token_sequences_align_as_the_reference(request, which):
+    """Random ids (invalid UTF-8 runs, lone continuation bytes, specials anywhere): what a sampled policy emits."""
+    import random
+
+    tokenizer = request.getfixturevalue(which)
+    rng, vocab, fast = random.Random(0), len(tokenizer), 0
+    byte_tokens = [i for i in range(vocab) if len(tokenizer.convert_ids_to_tokens(i)) == 1]
+    for n in range(150):
+        length = rng.randint(0, 60)
+        pool = byte_tokens if n % 3 == 0 else range(vocab)  # every third sequence of single bytes only
+        ids = [rng.choice(pool) for _ in range(length)]
+        reference = prefix_starts(tokenizer, ids)
+        assert decode_with_starts(tokenizer, ids) == reference, ids
+        fast += stream_starts(tokenizer, ids, reference[0]) is not None
+    assert fast >= 140, f"the linear path was taken for only {fast} of 150 sequences"
+
+
+def test_a_decoder_that_cleans_up_spaces_falls_back_to_the_reference(tiny):
+    import copy
+
+    tokenizer = copy.deepcopy(tiny)
+    tokenizer.clean_up_tokenization_spaces = True  # " ." -> ".": earlier text changes, no stream can follow it
+    tokenizer.clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output = True  # transformers >= 5
+    ids = tokenizer.encode("a red shirt . it is n't blue !", add_special_tokens=False)
+    text, starts = decode_with_starts(tokenizer, ids)
+    assert (text, starts) == prefix_starts(tokenizer, ids) and text == "a red shirt. it isn't blue!"
+    assert stream_starts(tokenizer, ids, text) is None

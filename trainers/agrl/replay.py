@@ -12,18 +12,23 @@ Replay (`replay_queue_size > 0`): the prompt of every group that triggered guida
 is dropped when it is full). At each later generation batch up to ceil(`replay_share` x groups) queued prompts
 replace the batch's **last** groups (all `num_generations` rows of a group together), so a hard prompt is revisited
 once, a few steps after it failed, with the policy that learnt from its guide. A revisited prompt that fails again
-is guided again but not queued again (no prompt cycles forever). The queue is not saved in checkpoints: a resumed
-run starts with an empty one.
+is guided again but not queued again (no prompt cycles forever). The queue is saved in every checkpoint
+(`agrl_replay_queue.json`, written before TRL's files, so a complete checkpoint always has it) and a resumed run
+continues with the same queue.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import torch
+
+QUEUE_FILE = "agrl_replay_queue.json"
 
 
 def group_accuracy(correct: torch.Tensor, num_generations: int) -> torch.Tensor:
@@ -76,6 +81,34 @@ class ReplayQueue:
         out = [self.items.popleft() for _ in range(min(k, len(self.items)))]
         self.replayed += len(out)
         return out
+
+    def state_dict(self) -> dict:
+        return {"capacity": self.items.maxlen, "items": list(self.items), "pushed": self.pushed,
+                "replayed": self.replayed}
+
+    def load_state_dict(self, state: dict) -> None:
+        """The saved queue (the newest `capacity` rows when the run resumes with a smaller replay_queue_size)."""
+        self.items.clear()
+        self.items.extend(state["items"])
+        self.pushed, self.replayed = state["pushed"], state["replayed"]
+
+    def save(self, folder: str | Path) -> None:
+        path = Path(folder) / QUEUE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            text = json.dumps(self.state_dict())
+        except TypeError as err:
+            raise TypeError(f"AGRL replay queue: a queued dataset row is not JSON ({err}); keep dataset columns to "
+                            "strings, numbers, lists and dicts") from None
+        path.write_text(text, encoding="utf-8")
+
+    def load(self, folder: str | Path) -> bool:
+        """Restore the queue saved in a checkpoint folder; False when it holds none (a checkpoint of another run)."""
+        path = Path(folder) / QUEUE_FILE
+        if not path.is_file():
+            return False
+        self.load_state_dict(json.loads(path.read_text(encoding="utf-8")))
+        return True
 
 
 def mix_in_replays(inputs: list[dict], queue: ReplayQueue, share: float, num_generations: int,

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from accelerate.utils import gather_object
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from rules import CompiledRuleSet
 from trainers.agrl import replay
 from trainers.agrl.guides import GUIDE_SOURCES, gold_guide, hint_line, hint_prompt, written_label_correct
+from trainers.agrl.lengths import length_metrics, replace_last
 from trainers.agrl.shaping import NORMALISERS, OFF_POLICY, LossScale, shaped_guide_loss, zero_guide_advantages
 from trainers.common.arguments import registry_help
 from trainers.common.recipe import RecipeError
@@ -93,7 +96,7 @@ class AGRLTrainer(RelevanceGRPOTrainer):
     The only changes w.r.t. GRPOTrainer (beyond RelevanceGRPOTrainer's): `_generate` swaps the chosen rollouts for
     guides after generation; `_compute_loss` gives guide tokens the shaped objective; `_generate_and_score_completions`
     mixes queued prompts into the batch before generation; `_get_per_token_logps_and_entropies` lends its output to
-    the shaped term.
+    the shaped term; `_save_checkpoint` / `train` save and restore the replay queue. Completion lengths and token counts are relogged after the swap (`trainers.agrl.lengths`).
     """
 
     def __init__(self, *args, rules: CompiledRuleSet | None = None, **kwargs):
@@ -106,6 +109,25 @@ class AGRLTrainer(RelevanceGRPOTrainer):
         self.guided_global: torch.Tensor | None = None  # (global batch,) bool: guide rows of the last scored batch
         self.replayed_groups: list[int] = []
         self._captured_logps: list | None = None
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _save_checkpoint(self, model, trial):
+        if self.replay_queue is not None and self.args.should_save:
+            folder = Path(self._get_output_dir(trial=trial)) / f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+            self.replay_queue.save(folder)  # before TRL's trainer_state.json, which marks the checkpoint complete
+        super()._save_checkpoint(model, trial)
+
+    def train(self, resume_from_checkpoint=None, *args, **kwargs):
+        checkpoint = get_last_checkpoint(self.args.output_dir) if resume_from_checkpoint is True else \
+            resume_from_checkpoint
+        if self.replay_queue is not None and checkpoint:
+            if self.replay_queue.load(checkpoint):
+                logger.info("AGRL: replay queue of %d prompts restored from %s", len(self.replay_queue), checkpoint)
+            else:
+                logger.warning("AGRL: %s holds no replay queue (%s): resuming with an empty one", checkpoint,
+                               replay.QUEUE_FILE)
+        return super().train(resume_from_checkpoint, *args, **kwargs)
 
     # ------------------------------------------------------------------ generation
 
@@ -123,8 +145,22 @@ class AGRLTrainer(RelevanceGRPOTrainer):
         if not self.model.training:
             return result
         prompt_ids, completion_ids, tool_mask, completions, logprobs, extra, images, tool_images = result
+        sampled = completion_ids
         completion_ids, completions, logprobs = self._guide_batch(prompts, completion_ids, completions, logprobs)
+        self._relog_lengths(sampled, completion_ids)
         return prompt_ids, completion_ids, tool_mask, completions, logprobs, extra, images, tool_images
+
+    def _relog_lengths(self, sampled: list, trained: list) -> None:
+        """TRL logged lengths and counted tokens of the sampled rollouts: describe the trained (swapped) batch."""
+        device = self.accelerator.device
+        stops = [*self.eos_token_ids, self._tokenizer.pad_token_id]
+        old = self.accelerator.gather(torch.tensor([len(ids) for ids in sampled], device=device)).cpu()
+        new = self.accelerator.gather(torch.tensor([len(ids) for ids in trained], device=device)).cpu()
+        cut = self.accelerator.gather(torch.tensor([not ids or ids[-1] not in stops for ids in trained],
+                                                   device=device)).cpu()
+        self.state.num_input_tokens_seen += int(new.sum() - old.sum())
+        self._metrics["train"]["num_tokens"] = [self.state.num_input_tokens_seen]
+        replace_last(self._metrics["train"], length_metrics(new, cut))
 
     def _guide_batch(self, prompts, completion_ids, completions, logprobs):
         rows, device, metrics = self.batch_inputs, self.accelerator.device, self._metrics["train"]

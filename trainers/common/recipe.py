@@ -107,7 +107,17 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
         raise RecipeError(str(err)) from None
     if defaults:  # no CUDA here
         _refuse_gpu_settings(parsed)
+    _refuse_missing_vllm(parsed)
     return parsed
+
+
+def _refuse_missing_vllm(parsed: tuple[Any, ...]) -> None:
+    """`use_vllm: true` without vLLM installed: one line at parse time, not an ImportError after loading the model."""
+    import importlib.util
+
+    if any(getattr(obj, "use_vllm", False) is True for obj in parsed) and importlib.util.find_spec("vllm") is None:
+        raise RecipeError("use_vllm: vLLM is not installed here; install the GPU extra on a CUDA machine "
+                          "(pip install -e \".[gpu]\") or pass --use_vllm false to generate with transformers")
 
 
 def _refuse_gpu_settings(parsed: tuple[Any, ...]) -> None:

@@ -5,7 +5,9 @@
 
 Greedy when `samples == 1` and `temperature == 0`; otherwise sampling with a fixed seed, so an evaluation
 repeats exactly on the same machine. After each call, `last_truncated[i][j]` says whether completion j of prompt
-i stopped at `max_new_tokens` rather than at end-of-sequence.
+i stopped at `max_new_tokens` rather than at end-of-sequence. Both backends stop on the same ids
+(`stop_token_ids`: the tokenizer's EOS and the model's generation-config EOS ids, which vLLM stops on by default),
+so a decoded evaluation agrees between them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ import torch
 from tqdm.auto import tqdm
 
 from trainers.evaluation.lm import left_pad, load_model, prompt_ids
+
+
+def stop_token_ids(tokenizer: Any, generation_config: Any = None) -> list[int]:
+    """The tokenizer's EOS followed by the generation config's EOS id(s), without repeats (TRL's own stop set)."""
+    extra = getattr(generation_config, "eos_token_id", None)
+    extra = [] if extra is None else [extra] if isinstance(extra, int) else list(extra)
+    ids = ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []) + extra
+    return list(dict.fromkeys(int(i) for i in ids))
 
 
 class Generator:
@@ -38,6 +48,7 @@ class Generator:
         out: list[list[str]] = [[] for _ in rows]
         self.last_truncated: list[list[bool]] = [[] for _ in rows]
         device = next(self.model.parameters()).device
+        stops = stop_token_ids(self.tokenizer, getattr(self.model, "generation_config", None))
         torch.manual_seed(self.seed)
         sample = samples > 1 or temperature > 0
         for start in tqdm(range(0, len(order), self.batch_size), desc="generating", disable=not progress):
@@ -47,12 +58,12 @@ class Generator:
                 input_ids=ids, attention_mask=mask, max_new_tokens=self.max_new_tokens, do_sample=sample,
                 temperature=temperature if sample else None, top_p=1.0 if sample else None, top_k=0 if sample else None,
                 num_return_sequences=samples, pad_token_id=self.tokenizer.pad_token_id,
-                eos_token_id=self.tokenizer.eos_token_id,
+                eos_token_id=stops,
             )
             new_tokens = generated[:, ids.shape[1]:]
             texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
             # Cut at the limit: no end-of-sequence token among the new ones.
-            cut = (~(new_tokens == self.tokenizer.eos_token_id).any(-1)).tolist()
+            cut = (~torch.isin(new_tokens, torch.tensor(stops, device=new_tokens.device)).any(-1)).tolist()
             for j, i in enumerate(batch):
                 out[i] = texts[j * samples : (j + 1) * samples]
                 self.last_truncated[i] = cut[j * samples : (j + 1) * samples]
@@ -67,6 +78,7 @@ class VLLMGenerator:
 
         self.llm = LLM(model=path, seed=seed, **llm_kwargs)
         self.tokenizer = self.llm.get_tokenizer()
+        self.generation_config = generation_config_of(path)
         self.max_new_tokens, self.seed = max_new_tokens, seed
 
     def generate(self, prompts: list[Any], samples: int = 1, temperature: float = 0.0,
@@ -74,7 +86,19 @@ class VLLMGenerator:
         from vllm import SamplingParams
 
         rows = [{"prompt_token_ids": ids} for ids in prompt_ids(self.tokenizer, prompts)]
-        params = SamplingParams(n=samples, temperature=temperature, max_tokens=self.max_new_tokens, seed=self.seed)
+        stops = stop_token_ids(self.tokenizer, self.generation_config)
+        params = SamplingParams(n=samples, temperature=temperature, max_tokens=self.max_new_tokens, seed=self.seed,
+                                stop_token_ids=stops)
         outputs = self.llm.generate(rows, params, use_tqdm=progress)
         self.last_truncated = [[c.finish_reason == "length" for c in o.outputs] for o in outputs]
         return [[c.text for c in o.outputs] for o in outputs]
+
+
+def generation_config_of(path: str) -> Any:
+    """The model folder's generation config (its EOS ids), None when it has none."""
+    from transformers import GenerationConfig
+
+    try:
+        return GenerationConfig.from_pretrained(path)
+    except OSError:  # no generation_config.json
+        return None

@@ -64,18 +64,25 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
     examples = training_examples(shelf, rules, seed=config.seed)
     gold_cots = [cot for cot, _ in (cot_target(e, rules) for e in examples) if cot]
     check_completions(tokenizer, gold_cots, config.max_completion_length, shelf.allow_truncation)
-    examples, records = prepare_examples(shelf, config, selection or SelectionArguments(), rules, examples, model,
-                                         tokenizer)
-    examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,
-                                                 records)
-    train = to_dataset(examples, rules, chat=shelf.chat)
     reward = RuleAwareReward(rules)
     eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []
     callback = RelevanceEvalCallback(eval_examples, rules, shelf.chat, shelf.eval_every, shelf.eval_max_new_tokens)
     kwargs = method.trainer_cls.from_method_args(extra) if hasattr(method.trainer_cls, "from_method_args") else {}
-    trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config, train_dataset=train,
-                                 processing_class=tokenizer, callbacks=[callback, *stage_callbacks], **kwargs)
+    # The trainer first (DeepSpeed / FSDP set up), then the pass@N selection through its model on every rank, then
+    # the selected rows in curriculum order replace the training set (the dataloader is built by train()).
+    trainer = method.trainer_cls(model=model, reward_funcs=[reward], args=config,
+                                 train_dataset=to_dataset(examples, rules, chat=shelf.chat),
+                                 processing_class=tokenizer, callbacks=[callback], **kwargs)
+    examples, records = prepare_examples(shelf, config, selection or SelectionArguments(), rules, examples, model,
+                                         tokenizer, trainer=trainer)
+    examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,
+                                                 records)
+    trainer.train_dataset = to_dataset(examples, rules, chat=shelf.chat)
+    if hasattr(trainer, "shuffle_dataset"):  # TRL copies it at construction; a curriculum turns it off
+        trainer.shuffle_dataset = config.shuffle_dataset
     for cb in (callback, *stage_callbacks):
+        if cb is not callback:
+            trainer.add_callback(cb)
         cb.trainer = trainer  # they log through the trainer, so their values reach every report_to target
     return trainer, callback
 

@@ -6,7 +6,8 @@
 
 Nothing is filtered unless the recipe asks (all fields below default to off). With `pass_rate_samples` N, the
 policy samples N CoTs per distinct training prompt before training (`trainers.common.sampling.sample_pass_at_n`, sharded
-over the processes and gathered), the records are written to `output_dir/pass_rates.jsonl` (reused when the run
+over the processes and gathered; the RL command line runs it after the trainer is built, through the trainer's model
+inside TRL's `unwrap_model_for_generation`, so it works under DeepSpeed ZeRO-3 / FSDP), the records are written to `output_dir/pass_rates.jsonl` (reused when the run
 resumes, or from `pass_rate_file`), and a prompt is kept when 0 < #correct < max_correct (`trainers.grpo.difficulty`)
 and, with `diverse_only`, when its rollouts disagree on a label or a verdict (`trainers.grpo.diversity`). With
 `balance: class` the kept prompts are balanced again, since the filter changes the label mix. The records go
@@ -91,10 +92,29 @@ def make_generator(model: Any, tokenizer: Any, selection: SelectionArguments, co
 
 
 def sample_records(selection: SelectionArguments, config: Any, rules: CompiledRuleSet, examples: list[Example],
-                   model: Any, tokenizer: Any, chat: bool) -> list[SampleRecord]:
-    """Each process samples its share of the prompts on its device; every process gets all records, in order."""
+                   model: Any, tokenizer: Any, chat: bool, trainer: Any = None) -> list[SampleRecord]:
+    """Each process samples its share of the prompts on its device; every process gets all records, in order.
+
+    With the `trainer` (the RL command line), through its model inside TRL's `unwrap_model_for_generation` on
+    every rank (`trainers.common.distributed_generation`): under ZeRO-3 the plain model's parameters are empty
+    partitions. Without it, the plain `model` (tests, tools).
+    """
     from accelerate.utils import gather_object
 
+    if trainer is not None:
+        from trainers.common.distributed_generation import ShardedGenerator, generation_model
+
+        with generation_model(trainer) as unwrapped:
+            was_training = unwrapped.training
+            unwrapped.eval()
+            try:
+                generator = ShardedGenerator(make_generator(unwrapped, tokenizer, selection, config),
+                                             trainer.accelerator)
+                return sample_pass_at_n(generator, examples, rules, selection.pass_rate_samples,
+                                        selection.pass_rate_temperature, chat,
+                                        progress=trainer.accelerator.process_index == 0)
+            finally:
+                unwrapped.train(was_training)
     rank, world = getattr(config, "process_index", 0), max(getattr(config, "world_size", 1), 1)
     was_training = model.training
     model.to(config.device).eval()
@@ -109,7 +129,7 @@ def sample_records(selection: SelectionArguments, config: Any, rules: CompiledRu
 
 
 def obtain_records(selection: SelectionArguments, config: Any, rules: CompiledRuleSet, examples: list[Example],
-                   model: Any, tokenizer: Any, chat: bool) -> list[SampleRecord]:
+                   model: Any, tokenizer: Any, chat: bool, trainer: Any = None) -> list[SampleRecord]:
     """Records of `examples` (distinct ids): loaded when a file is given or the run resumes, else sampled."""
     path = records_path(selection, config)
     resuming = getattr(config, "resume_from_checkpoint", None) not in (None, False, "", "false", "no")
@@ -118,7 +138,7 @@ def obtain_records(selection: SelectionArguments, config: Any, rules: CompiledRu
         logger.info("pass@N records: loaded %d from %s", len(records), path)
     elif selection.pass_rate_samples > 0:
         logger.info("pass@N: sampling %d CoTs for each of %d prompts", selection.pass_rate_samples, len(examples))
-        records = sample_records(selection, config, rules, examples, model, tokenizer, chat)
+        records = sample_records(selection, config, rules, examples, model, tokenizer, chat, trainer)
         if getattr(config, "process_index", 0) == 0:
             save_records(records, path)
             logger.info("pass@N records written to %s (reuse them with --pass_rate_file %s)", path, path)
@@ -145,12 +165,16 @@ def filter_records(selection: SelectionArguments, records: list[SampleRecord]) -
 
 
 def prepare_examples(shelf: ShelfArguments, config: Any, selection: SelectionArguments, rules: CompiledRuleSet,
-                     examples: list[Example], model: Any, tokenizer: Any) -> tuple[list[Example], list | None]:
-    """The examples to train on, and the pass@N records when a pass was run or loaded (for curricula), else None."""
+                     examples: list[Example], model: Any, tokenizer: Any,
+                     trainer: Any = None) -> tuple[list[Example], list | None]:
+    """The examples to train on, and the pass@N records when a pass was run or loaded (for curricula), else None.
+
+    Give the built `trainer` to sample through its (possibly sharded) model; `model` is then unused.
+    """
     if not selection.active:
         return examples, None
     distinct = list({e.id: e for e in examples}.values())  # class balancing repeats examples: sample each once
-    records = obtain_records(selection, config, rules, distinct, model, tokenizer, shelf.chat)
+    records = obtain_records(selection, config, rules, distinct, model, tokenizer, shelf.chat, trainer)
     kept, dropped = filter_records(selection, records)
     reasons = ", ".join(f"{k} {dropped[k]}" for k in DROP_REASONS if dropped[k]) or "none"
     logger.info("offline selection: kept %d of %d prompts (dropped: %s); mean pass rate %.3f", len(kept),
