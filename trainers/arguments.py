@@ -52,12 +52,22 @@ class ShelfArguments:
         "help": "label mix of the training set: " + registry_help(BALANCE)})
     cot_order: str | None = field(default=None, metadata={
         "help": "override the rule set's CoT order: label_first (TaoSR1's post-CoT) or think_first (an ablation)"})
+    cot_style: str | None = field(default=None, metadata={
+        "help": "override the rule set's output.reasoning: full (each step restates its facts) or terse (verdict "
+                "lines only, `[step] - Verdict: v`: the miniature profile's choice for models trained from scratch)"})
+    prompt_style: str | None = field(default=None, metadata={
+        "help": "override the rule set's prompt.style: full (instructions in words), compact (label tokens, step ids "
+                "and verdict lists: the miniature profile's choice) or bare (query and product only)"})
 
     def __post_init__(self):
         if self.balance not in BALANCE:
             raise ValueError(f"balance: unknown value {self.balance!r}; use one of {sorted(BALANCE)}")
         if self.cot_order not in (None, "label_first", "think_first"):
             raise ValueError(f"cot_order: unknown value {self.cot_order!r}; use label_first or think_first")
+        if self.cot_style not in (None, "full", "terse"):
+            raise ValueError(f"cot_style: unknown value {self.cot_style!r}; use full or terse")
+        if self.prompt_style not in (None, "full", "compact", "bare"):
+            raise ValueError(f"prompt_style: unknown value {self.prompt_style!r}; use full, compact or bare")
 
     def rules_path(self) -> Path:
         path = Path(self.rules)
