@@ -152,3 +152,22 @@ def test_data_generated_on_first_use_is_the_generator_command_output(tmp_path, m
     for name in ("train", "eval_balanced", "eval_wild"):
         assert (tmp_path / "gen/mini" / f"{name}.jsonl").read_bytes() == \
             (tmp_path / "by_hand" / f"{name}.jsonl").read_bytes()
+
+
+def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_path, monkeypatch):
+    """`python -m trainers.sft --config trainers/recipes/sft_mini_cpu.yaml`, two steps, on a small generated set."""
+    import json
+    from pathlib import Path
+
+    from trainers import generated_data
+    from trainers.sft import main
+
+    recipe = Path(__file__).resolve().parent.parent / "trainers" / "recipes" / "sft_mini_cpu.yaml"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "data/synthetic_mini", {"train": 48, "eval": 8, "seed": 0})
+    assert main(["--config", str(recipe), "--output_dir", str(tmp_path / "run"), "--max_steps", "2",
+                 "--eval_limit", "4", "--eval_max_new_tokens", "8", "--report_to", "none"]) == 0
+    assert len((tmp_path / "data/synthetic_mini/eval_balanced.jsonl").read_text().splitlines()) == 8
+    config = json.loads((tmp_path / "models/tiny_mini/config.json").read_text())
+    assert (config["hidden_size"], config["num_hidden_layers"]) == (128, 4)
+    assert (tmp_path / "run" / "shelfwise_eval.json").is_file()

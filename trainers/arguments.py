@@ -14,6 +14,8 @@ TINY_MODEL = "models/tiny"
 TINY_MODELS = {
     TINY_MODEL: {"hidden": 64, "layers": 2},  # the fastest: tests and smoke runs
     "models/tiny_l4": {"hidden": 64, "layers": 4},  # learns the CoT format in a CPU SFT of minutes (sft_cpu.yaml)
+    # the miniature profile (sft_mini_cpu.yaml): learns relevance, not only the format; 1.18M parameters
+    "models/tiny_mini": {"hidden": 128, "layers": 4, "vocab_size": 4096},
 }
 def registry_help(registry: dict[str, str]) -> str:
     """`name: what it does; ...` for a field's help text, from its registry dict."""
