@@ -11,6 +11,15 @@ Label-first (the papers' "post-CoT" format, the default):
 
 Think-first puts the label line after `</think>`. Markers are configurable in the rule file's `output`.
 
+Terse (`output.reasoning: terse`, for models trained from scratch) renders every step's reasoning as `-`, so a
+gold CoT is the label line and one verdict line per step; the parser, rewards and step spans treat it like any
+other CoT (a step's reasoning only has to be non-empty):
+
+    Label: 3
+    <think>
+    [query] - Verdict: negation
+    ...
+
 Parsing is linear in the length of the completion (str.find / str.count and one pass over lines, no regex
 backtracking) and strict: a label written twice, a step repeated or out of order, two verdicts in one step,
 look-alike characters in a verdict or text after the end are parse errors, never partial credit.
@@ -55,6 +64,9 @@ class ParseError:
         return f"at char {self.position}: {self.message}"
 
 
+TERSE_REASON = "-"  # the reasoning of every step of a terse CoT: non-empty, so a terse CoT parses like a full one
+
+
 class CoTFormat:
     """Render and parse CoTs for one rule set's steps, labels and output format."""
 
@@ -76,8 +88,10 @@ class CoTFormat:
     # ------------------------------------------------------------------ render
 
     def render(self, label: int, verdicts: dict[str, str], reasons: dict[str, str] | None = None) -> str:
-        """The CoT a policy should write for these verdicts and label (used for SFT targets and guides)."""
-        reasons = reasons or {}
+        """The CoT a policy should write for these verdicts and label (used for SFT targets and guides).
+
+        `reasons` (step id -> reasoning) default to each step's question; a terse format ignores them."""
+        reasons = {} if reasons is None or self.fmt.reasoning == "terse" else reasons
         lines = [self.fmt.think_open]
         for step in self.steps:
             verdict = verdicts.get(step.id)
@@ -85,7 +99,8 @@ class CoTFormat:
                 verdict = self.label_names[label]
             if verdict not in step.verdicts:
                 raise ValueError(f"step {step.id!r}: verdict {verdict!r} is not one of {step.verdicts}")
-            reason = " ".join(reasons.get(step.id, step.question).split())
+            default = TERSE_REASON if self.fmt.reasoning == "terse" else step.question
+            reason = " ".join(reasons.get(step.id, default).split())
             for marker in (self.fmt.verdict_marker, self.fmt.think_close, self.fmt.think_open):
                 if marker in reason:
                     raise ValueError(f"step {step.id!r}: the reasoning contains the marker {marker!r}")

@@ -231,6 +231,17 @@ class OutputFormat(Strict):
         default=None, description="A step whose verdict restates the label by name; it must agree with the label line."
     )
     max_chars: Annotated[int, StrictType()] = Field(default=8000, gt=0, description="Longer completions are malformed.")
+    reasoning: Literal["full", "terse"] = Field(
+        default="full", description="How gold CoTs are rendered: `full` keeps each step's reasoning (the facts it "
+        "restates); `terse` writes `-` instead (verdict lines only, for models trained from scratch). Parsing, "
+        "rewards and step spans are the same for both.")
+
+
+class PromptFormat(Strict):
+    style: Literal["full", "compact", "bare"] = Field(
+        default="full", description="What the prompt holds besides the query and the product: `full` the answer "
+        "instructions in words (for pretrained models); `compact` only the label tokens, step ids and verdict lists; "
+        "`bare` nothing else (both for models trained from scratch, which never read English).")
 
 
 # ---------------------------------------------------------------- the rule set
@@ -246,6 +257,7 @@ class RuleSet(Strict):
     decision: DecisionTable
     reward: RewardShaping
     output: OutputFormat = Field(default_factory=OutputFormat)
+    prompt: PromptFormat = Field(default_factory=PromptFormat)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

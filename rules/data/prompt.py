@@ -3,6 +3,12 @@
     >>> from rules.data.prompt import build_prompt
     >>> build_prompt(example, compiled_rules)                 # one string (TRL's standard format)
     >>> build_prompt(example, compiled_rules, chat=True)      # [{"role": "user", "content": ...}] (conversational)
+    >>> build_prompt(example, compiled_rules, style="compact")  # the miniature profile's prompt (see PROMPT_STYLES)
+
+The style comes from the rule set's `prompt.style` unless given. `full` (the default) explains the answer format
+in words, for pretrained models. A model trained from scratch never read English, so to it the ~450 tokens of
+instructions are a constant that costs compute and carries nothing: `compact` keeps only the label tokens and each
+step's id and verdicts (about a quarter of the length), `bare` only the query and the product.
 """
 
 from __future__ import annotations
@@ -39,6 +45,28 @@ def instructions(rules: CompiledRuleSet) -> str:
             f"{fmt.think_close} one line per step, each ending with `{fmt.verdict_marker} <verdict>`:\n{steps}")
 
 
-def build_prompt(example: Example, rules: CompiledRuleSet, chat: bool = False) -> str | list[dict[str, str]]:
-    text = f"{instructions(rules)}\n\nQuery: {example.query}\n{describe_product(example.product)}\n"
+def compact_instructions(rules: CompiledRuleSet) -> str:
+    """The label tokens and one `[step] verdict|verdict` line per step: the answer format without the words."""
+    fmt = rules.ruleset.output
+    labels = " ".join(lab.token for lab in rules.ruleset.scale.labels)
+    steps = "\n".join(f"{fmt.step_header.format(step=s.id)} {'|'.join(s.verdicts)}" for s in rules.ruleset.steps)
+    return f"Labels: {labels}\n{steps}"
+
+
+PROMPT_STYLES = {
+    "full": "the answer format explained in words, then the query and the product (pretrained models; the default)",
+    "compact": "label tokens, step ids and verdict lists, then the query and the product (the miniature profile)",
+    "bare": "only the query and the product",
+}
+
+
+def build_prompt(example: Example, rules: CompiledRuleSet, chat: bool = False,
+                 style: str | None = None) -> str | list[dict[str, str]]:
+    """The judge's prompt; `style` (one of PROMPT_STYLES) overrides the rule set's `prompt.style`."""
+    style = style or rules.ruleset.prompt.style
+    if style not in PROMPT_STYLES:
+        raise ValueError(f"prompt style {style!r} is unknown; use one of {sorted(PROMPT_STYLES)}")
+    head = {"full": instructions, "compact": compact_instructions}.get(style)  # bare: none
+    pair = f"Query: {example.query}\n{describe_product(example.product)}\n"
+    text = f"{head(rules)}\n\n{pair}" if head else pair
     return [{"role": "user", "content": text}] if chat else text

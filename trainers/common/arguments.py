@@ -15,6 +15,8 @@ TINY_MODEL = "models/tiny"
 TINY_MODELS = {
     TINY_MODEL: {"hidden": 64, "layers": 2},  # the fastest: tests and smoke runs
     "models/tiny_l4": {"hidden": 64, "layers": 4},  # learns the CoT format in a CPU SFT of minutes (sft_cpu.yaml)
+    # the miniature profile (sft_mini_cpu.yaml): learns relevance, not only the format; 1.18M parameters
+    "models/tiny_mini": {"hidden": 128, "layers": 4, "vocab_size": 4096},
 }
 def registry_help(registry: dict[str, str]) -> str:
     """`name: what it does; ...` for a field's help text, from its registry dict."""
@@ -56,12 +58,22 @@ class ShelfArguments:
     allow_truncation: bool = field(default=False, metadata={
         "help": "train even when rows need more tokens than max_length / max_completion_length (TRL cuts them); "
                 "by default the run stops before training with the numbers and the flag to raise"})
+    cot_style: str | None = field(default=None, metadata={
+        "help": "override the rule set's output.reasoning: full (each step restates its facts) or terse (verdict "
+                "lines only, `[step] - Verdict: v`: the miniature profile's choice for models trained from scratch)"})
+    prompt_style: str | None = field(default=None, metadata={
+        "help": "override the rule set's prompt.style: full (instructions in words), compact (label tokens, step ids "
+                "and verdict lists: the miniature profile's choice) or bare (query and product only)"})
 
     def __post_init__(self):
         if self.balance not in BALANCE:
             raise ValueError(f"balance: unknown value {self.balance!r}; use one of {sorted(BALANCE)}")
         if self.cot_order not in (None, "label_first", "think_first"):
             raise ValueError(f"cot_order: unknown value {self.cot_order!r}; use label_first or think_first")
+        if self.cot_style not in (None, "full", "terse"):
+            raise ValueError(f"cot_style: unknown value {self.cot_style!r}; use full or terse")
+        if self.prompt_style not in (None, "full", "compact", "bare"):
+            raise ValueError(f"prompt_style: unknown value {self.prompt_style!r}; use full, compact or bare")
 
     def rules_path(self) -> Path:
         path = rules_file(self.rules)  # a file, or a bundled rule set's name (as `extends:` takes it)
@@ -69,6 +81,7 @@ class ShelfArguments:
             return path
         raise FileNotFoundError(f"rules: no rule file {self.rules!r}; give a YAML path or one of "
                                 f"{bundled_rule_sets()}")
+
 
 @dataclass
 class CurrentCheckpointingName:

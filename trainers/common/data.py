@@ -23,22 +23,30 @@ from rules.data.gold import check_gold
 from rules.data.loaders import to_dataset
 from rules.data.prompt import build_prompt
 from trainers.common.arguments import ShelfArguments
+from trainers.common.generated_data import ensure_generated
 
 logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 
 
 def load_rule_set(shelf: ShelfArguments) -> CompiledRuleSet:
-    """The run's rule set; `cot_order` swaps label-first and think-first (TaoSR1's ablation) without a new file."""
+    """The run's rule set; `cot_order` swaps label-first and think-first (TaoSR1's ablation) without a new file,
+    `cot_style` / `prompt_style` set its `output.reasoning` / `prompt.style` (the miniature profile's terse CoT and
+    compact prompt)."""
     ruleset = load_rules(shelf.rules_path())
-    if shelf.cot_order and shelf.cot_order != ruleset.output.order:
-        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update={"order": shelf.cot_order})})
+    output = {k: v for k, v in (("order", shelf.cot_order), ("reasoning", shelf.cot_style)) if v}
+    if output:
+        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update=output)})
+    if shelf.prompt_style:
+        ruleset = ruleset.model_copy(update={"prompt": ruleset.prompt.model_copy(update={"style": shelf.prompt_style})})
     return compile_rules(ruleset)
 
 
 def reorder_guide(text: str | None, source: CompiledRuleSet, target: CompiledRuleSet) -> str | None:
-    """A gold CoT written for `source` rewritten in `target`'s order, keeping every step's reasoning."""
-    if text is None or source.ruleset.output.order == target.ruleset.output.order:
+    """A gold CoT written for `source` rewritten in `target`'s order and style, keeping every step's reasoning
+    (a terse target drops it)."""
+    same = source.ruleset.output.order == target.ruleset.output.order
+    if text is None or same and target.ruleset.output.reasoning == "full":
         return text
     cot = source.parse(text)
     if isinstance(cot, ParseError):
@@ -50,7 +58,7 @@ def load_split(path: str, rules: CompiledRuleSet, shelf: ShelfArguments, limit: 
     """Examples of one file; guides rewritten when the run changes the CoT order."""
     examples = load_examples(bundled_path(path)).examples[: limit or None]
     check_gold(examples, rules, str(path))  # a label or verdict outside the rule set is an error, not a class
-    if shelf.cot_order:
+    if shelf.cot_order or rules.ruleset.output.reasoning == "terse":
         source = compile_rules(shelf.rules_path())
         examples = [e.model_copy(update={"guide": reorder_guide(e.guide, source, rules)}) for e in examples]
     return examples
@@ -58,7 +66,9 @@ def load_split(path: str, rules: CompiledRuleSet, shelf: ShelfArguments, limit: 
 
 def bundled_path(path: str) -> str:
     """`path` as given; a relative one missing here but present in this repository (data/synthetic/...) from there,
-    so the recipes and the demo also run from another directory."""
+    so the recipes and the demo also run from another directory. A missing file of a folder generated on first use
+    (`trainers.common.generated_data`) is generated first."""
+    ensure_generated(path)
     if Path(path).exists() or Path(path).is_absolute():
         return path
     bundled = REPO / path

@@ -1,0 +1,173 @@
+"""The miniature profile's options: the terse CoT (`output.reasoning: terse`), the compact and bare prompts
+(`prompt.style`), their trainer arguments (`cot_style`, `prompt_style`) and data generated on first use.
+
+A terse CoT must be an ordinary CoT to everything downstream: the same parser, the same rewards and step scores
+as the full CoT with the same verdicts, and step spans from header to verdict.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rewards import RuleAwareReward
+from rules import ParseError, compile_rules, load_rules
+from rules.data import load_examples
+from rules.data.prompt import PROMPT_STYLES, build_prompt
+from trainers.common.arguments import ShelfArguments
+from trainers.common.data import load_rule_set, load_split
+
+CATALOG = "rules/catalog/ecommerce.yaml"
+EVAL = "data/synthetic/eval_balanced.jsonl"
+
+
+def _with(output: dict | None = None, prompt: dict | None = None):
+    rs = load_rules(CATALOG)
+    update = {}
+    if output:
+        update["output"] = rs.output.model_copy(update=output)
+    if prompt:
+        update["prompt"] = rs.prompt.model_copy(update=prompt)
+    return compile_rules(rs.model_copy(update=update))
+
+
+@pytest.fixture(scope="module")
+def full():
+    return compile_rules(CATALOG)
+
+
+@pytest.fixture(scope="module")
+def terse():
+    return _with({"reasoning": "terse"})
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return load_examples(EVAL).examples
+
+
+def test_terse_cots_round_trip_through_the_unchanged_parser(full, terse, examples):
+    for think_first in (False, True):
+        rules = _with({"reasoning": "terse", "order": "think_first"}) if think_first else terse
+        same_order = _with({"order": "think_first"}) if think_first else full
+        for e in examples:
+            gold = full.parse(e.guide)
+            text = rules.render(gold.label, gold.verdicts, {s.id: s.reasoning for s in gold.steps})
+            assert "shopper" not in text and text.count(" - Verdict: ") == len(full.step_verdicts)
+            for parser in (rules, same_order):  # `reasoning` changes rendering only, never parsing
+                cot = parser.parse(text)
+                assert not isinstance(cot, ParseError), (text, cot)
+                assert (cot.label, cot.verdicts) == (gold.label, gold.verdicts)
+
+
+def test_a_terse_cot_is_a_verdict_line_per_step(terse):
+    text = terse.render(2, dict(query="negation", product="clear", category="match", core_product="match",
+                                brand_model="not_mentioned", attributes="excluded_present"))
+    assert text == ("Label: 2\n<think>\n[query] - Verdict: negation\n[product] - Verdict: clear\n"
+                    "[category] - Verdict: match\n[core_product] - Verdict: match\n"
+                    "[brand_model] - Verdict: not_mentioned\n[attributes] - Verdict: excluded_present\n"
+                    "[verdict] - Verdict: Mismatch\n</think>")
+    for step in terse.parse(text).steps:  # spans still run from the header to the verdict
+        assert text[step.start:step.end] == f"[{step.id}] - Verdict: {step.verdict}"
+
+
+def test_rewards_and_step_scores_are_the_same_on_terse_and_full_cots(full, terse, examples):
+    reward = RuleAwareReward(full)
+    for e in examples[:40]:
+        gold = full.parse(e.guide)
+        for verdicts, label in ((gold.verdicts, gold.label), ({**gold.verdicts, "category": "mismatch"}, 1)):
+            verdicts = {**verdicts, "verdict": full.labels[label].name}
+            texts = [full.render(label, verdicts), terse.render(label, verdicts)]
+            scored = reward.score_all(texts, label=[e.label] * 2, gold_steps=[e.gold_steps] * 2)
+            assert scored[0].total == scored[1].total and scored[0].components == scored[1].components
+            assert [(s.step, s.score, s.source) for s in scored[0].steps] == \
+                [(s.step, s.score, s.source) for s in scored[1].steps]
+
+
+def test_the_default_prompt_is_unchanged_and_the_styles_shrink_it(full, examples):
+    e = examples[0]
+    text = build_prompt(e, full)
+    assert text.startswith("Judge how relevant") and text == build_prompt(e, full, style="full")
+    compact, bare = build_prompt(e, full, style="compact"), build_prompt(e, full, style="bare")
+    tail = text[text.index("Query: "):]
+    assert compact.endswith(tail) and bare == tail
+    assert compact.startswith("Labels: 4 3 2 1\n[query] plain|negation|alternative|qa|knowledge\n")
+    assert "shopper" not in compact and len(compact) < len(text) / 2
+    for step in full.step_verdicts:
+        assert f"[{step}] " in compact
+
+
+def test_the_rule_set_chooses_the_style_and_an_argument_overrides_it(full, examples):
+    e = examples[0]
+    compact = _with(prompt={"style": "compact"})
+    assert build_prompt(e, compact) == build_prompt(e, full, style="compact")
+    assert build_prompt(e, compact, style="full") == build_prompt(e, full)
+    assert build_prompt(e, compact, chat=True) == [{"role": "user", "content": build_prompt(e, compact)}]
+    with pytest.raises(ValueError, match="prompt style 'tiny' is unknown; use one of"):
+        build_prompt(e, full, style="tiny")
+    assert set(PROMPT_STYLES) == {"full", "compact", "bare"}
+
+
+def test_a_rule_file_can_ask_for_the_miniature_options(tmp_path):
+    path = tmp_path / "mini.yaml"
+    path.write_text(f"name: mini\nextends: {(tmp_path.cwd() / CATALOG).resolve()}\n"
+                    "output: {reasoning: terse}\nprompt: {style: compact}\n")
+    rules = compile_rules(path)
+    assert rules.ruleset.output.reasoning == "terse" and rules.ruleset.output.conclusion_step == "verdict"
+    assert rules.ruleset.prompt.style == "compact"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"name: bad\nextends: {(tmp_path.cwd() / CATALOG).resolve()}\nprompt: {{style: short}}\n")
+    with pytest.raises(Exception, match="style"):
+        compile_rules(bad)
+
+
+def test_trainer_arguments_thread_the_options_to_rules_guides_and_prompts(examples):
+    shelf = ShelfArguments(cot_style="terse", prompt_style="compact")
+    rules = load_rule_set(shelf)
+    assert (rules.ruleset.output.reasoning, rules.ruleset.prompt.style) == ("terse", "compact")
+    loaded = load_split(EVAL, rules, shelf, 8)
+    for before, after in zip(examples, loaded):
+        assert after.guide.count(" - Verdict: ") == 7 and rules.parse(after.guide).verdicts == \
+            rules.parse(before.guide).verdicts
+    plain = ShelfArguments()
+    assert load_split(EVAL, load_rule_set(plain), plain, 8)[0].guide == examples[0].guide
+    for field, value in (("cot_style", "short"), ("prompt_style", "tiny")):
+        with pytest.raises(ValueError, match=f"{field}: unknown value"):
+            ShelfArguments(**{field: value})
+
+
+def test_data_generated_on_first_use_is_the_generator_command_output(tmp_path, monkeypatch):
+    from rules.data.__main__ import main as data_main
+    from trainers.common import generated_data
+    from trainers.common.data import bundled_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "gen/mini", {"train": 40, "eval": 8, "seed": 3})
+    assert generated_data.generated_spec("gen/other/train.jsonl") is None
+    assert bundled_path("gen/mini/train.jsonl") == "gen/mini/train.jsonl"
+    assert not generated_data.ensure_generated("gen/mini/train.jsonl")  # already there: nothing to do
+    try:
+        data_main(["generate", "--out", "by_hand", "--train", "40", "--eval", "8", "--seed", "3"])
+    except SystemExit as stop:
+        assert not stop.code
+    for name in ("train", "eval_balanced", "eval_wild"):
+        assert (tmp_path / "gen/mini" / f"{name}.jsonl").read_bytes() == \
+            (tmp_path / "by_hand" / f"{name}.jsonl").read_bytes()
+
+
+def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_path, monkeypatch):
+    """`python -m trainers.sft --config trainers/recipes/sft_mini_cpu.yaml`, two steps, on a small generated set."""
+    import json
+    from pathlib import Path
+
+    from trainers.common import generated_data
+    from trainers.sft import main
+
+    recipe = Path(__file__).resolve().parent.parent / "trainers" / "recipes" / "sft_mini_cpu.yaml"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "data/synthetic_mini", {"train": 48, "eval": 8, "seed": 0})
+    assert main(["--config", str(recipe), "--output_dir", str(tmp_path / "run"), "--max_steps", "2",
+                 "--eval_limit", "4", "--eval_max_new_tokens", "8", "--report_to", "none"]) == 0
+    assert len((tmp_path / "data/synthetic_mini/eval_balanced.jsonl").read_text().splitlines()) == 8
+    config = json.loads((tmp_path / "models/tiny_mini/config.json").read_text())
+    assert (config["hidden_size"], config["num_hidden_layers"]) == (128, 4)
+    assert (tmp_path / "run" / "shelfwise_eval.json").is_file()
