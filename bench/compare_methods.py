@@ -10,7 +10,7 @@ format, from its own think-first warm start), `grpo_natural_mix` (the natural la
 Every final model is scored twice on each eval set (balanced and in-the-wild, never tuned on): greedy decoded
 CoTs, and label-first CumPT (TaoSR1) with beta calibrated on a dev split of training-distribution rows.
 
-Resumable: each (arm, seed) is written to OUT/runs/<arm>_s<seed>.json as it ends, and a rerun skips the finished
+Resumable: each (arm, seed) is written to OUT/runs/<arm>_s<seed>.json as it ends (models and logs go to WORK), and a rerun skips the finished
 ones (kill it and start it again). After every run: OUT/results.json, OUT/results.md (mean ± std over seeds, a
 paired bootstrap 95% interval of each arm minus GRPO, steps to GRPO's final macro-F1, CumPT vs decoded) and
 OUT/curves_macro_f1.png. The last printed line is `key=value` pairs.
@@ -38,9 +38,10 @@ RECIPES = ROOT / "trainers" / "recipes"
 # profile -> recipe suffix, eval sets (balanced, in the wild), dev split for CumPT's beta
 PROFILES = {
     "mini": {"suffix": "mini_cpu", "balanced": "data/synthetic_mini/eval_balanced.jsonl",
-             "wild": "data/synthetic_mini/eval_wild.jsonl", "dev": "data/synthetic_mini/dev.jsonl"},
+             "wild": "data/synthetic_mini/eval_wild.jsonl", "dev": "data/synthetic_mini/train.jsonl",
+             "warm_start": "data/warm_start/sft_mini"},
     "tiny": {"suffix": "cpu", "balanced": "data/synthetic/eval_balanced.jsonl",
-             "wild": "data/synthetic/eval_wild.jsonl", "dev": None},
+             "wild": "data/synthetic/eval_wild.jsonl", "dev": None, "warm_start": None},
 }
 RL = {  # arm -> (method module, extra flags, CoT order of its warm start)
     "grpo": ("grpo", [], "label_first"),
@@ -56,7 +57,8 @@ ARMS = ["sft", "dpo", *RL]
 def _args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--profile", default="mini", choices=sorted(PROFILES))
-    p.add_argument("--out", default=None, help="default: bench_out/compare_<profile>")
+    p.add_argument("--out", default=None, help="results (committed): default bench/results/compare_<profile>")
+    p.add_argument("--work", default=None, help="models and logs: default bench_out/compare_<profile>")
     p.add_argument("--arms", nargs="*", default=ARMS, choices=ARMS)
     p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     p.add_argument("--steps", type=int, default=60, help="policy updates of every method after SFT")
@@ -75,11 +77,15 @@ def recipe(args, method: str) -> str:
     return str(RECIPES / f"{method}_{PROFILES[args.profile]['suffix']}.yaml")
 
 
-def sft_start(args, out: Path, order: str) -> Path:
-    """The warm start shared by every arm and seed of one CoT order (trained once, seed 0)."""
+def sft_start(args, work: Path, order: str) -> Path:
+    """The warm start shared by every arm and seed of one CoT order (trained once, seed 0; the profile's shipped
+    label-first warm start when it has one)."""
     from trainers.sft import RelevanceSFTConfig, run_sft
 
-    folder = out / f"sft_{order}"
+    shipped = PROFILES[args.profile]["warm_start"]
+    if order == "label_first" and shipped and (ROOT / shipped / "config.json").is_file():
+        return ROOT / shipped
+    folder = work / f"sft_{order}"
     if not (folder / "config.json").is_file():
         run_sft(*parse_recipe([ShelfArguments, RelevanceSFTConfig], [
             "--config", recipe(args, "sft"), "--output_dir", str(folder), "--cot_order", order, "--eval_data", "",
@@ -169,15 +175,15 @@ def final_eval(args, model_dir: Path, order: str) -> dict:
     return out
 
 
-def run_one(args, arm: str, seed: int, out: Path) -> dict:
+def run_one(args, arm: str, seed: int, work: Path) -> dict:
     from trainers.evaluation.figures import series
 
     order = RL[arm][2] if arm in RL else "label_first"
-    start = sft_start(args, out, order)
+    start = sft_start(args, work, order)
     if arm == "sft":
         return {"arm": arm, "seed": seed, "steps": 0, "seconds_per_step": None, "curve": [], "reward": [],
                 "final": final_eval(args, start, order)}
-    run_dir = out / "models" / f"{arm}_s{seed}"
+    run_dir = work / "models" / f"{arm}_s{seed}"
     began = time.perf_counter()
     trainer, callback = (train_dpo(args, start, run_dir, seed) if arm == "dpo"
                          else train_rl(args, arm, start, run_dir, seed))
@@ -264,7 +270,8 @@ def write_report(args, out: Path) -> dict:
 def main() -> int:
     args = _args()
     logging.basicConfig(level=logging.WARNING)
-    out = Path(args.out or f"bench_out/compare_{args.profile}")
+    out = Path(args.out or ROOT / "bench" / "results" / f"compare_{args.profile}")
+    work = Path(args.work or f"bench_out/compare_{args.profile}")
     (out / "runs").mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:  # seeds outermost: a partial run already has every arm's first seed
         for arm in args.arms:
@@ -273,7 +280,7 @@ def main() -> int:
                 continue
             began = time.perf_counter()
             print(f"== {arm} seed {seed}", flush=True)
-            result = run_one(args, arm, seed, out)
+            result = run_one(args, arm, seed, work)
             path.write_text(json.dumps(result), encoding="utf-8")
             print(f"== {arm} seed {seed}: {time.perf_counter() - began:.0f} s", flush=True)
             write_report(args, out)

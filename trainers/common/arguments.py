@@ -18,6 +18,8 @@ TINY_MODELS = {
     # the miniature profile (sft_mini_cpu.yaml): learns relevance, not only the format; 1.18M parameters
     "models/tiny_mini": {"hidden": 128, "layers": 4, "vocab_size": 4096},
 }
+
+
 def registry_help(registry: dict[str, str]) -> str:
     """`name: what it does; ...` for a field's help text, from its registry dict."""
     return "; ".join(f"{name}: {text}" for name, text in registry.items())
