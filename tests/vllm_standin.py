@@ -97,3 +97,46 @@ def install(monkeypatch) -> types.ModuleType:
     module.LLM = StandInLLM
     monkeypatch.setitem(sys.modules, "vllm", module)
     return module
+
+
+class StandInVLLMGeneration:
+    """Plugs in where TRL 1.16's `VLLMGeneration` does (`trainer.vllm_generation` with `use_vllm`): colocate mode,
+    one completion per (already repeated) prompt, per-token log-probs after temperature (TRL asks vLLM for
+    `logprobs_mode="processed_logprobs"`) from the trainer's own model, minus `shift` (a sampler that disagrees with
+    the trained model by `shift` nats per token: an importance ratio of exp(shift))."""
+
+    def __init__(self, trainer, max_tokens: int = 12, shift: float = 0.0):
+        self.trainer, self.max_tokens, self.shift = trainer, max_tokens, shift
+        self.synced = 0
+
+    def sync_weights(self):
+        self.synced += 1
+
+    @torch.inference_mode()
+    def generate(self, prompts, images, num_generations, profiler=None):
+        model, temperature = self.trainer.model, self.trainer.temperature
+        stops = set(self.trainer.eos_token_ids)
+        gen = torch.Generator().manual_seed(0)
+        completion_ids, logprobs = [], []
+        for prompt in prompts:
+            ids, tokens, lps = list(prompt), [], []
+            for _ in range(self.max_tokens):
+                logits = model(torch.tensor([ids], device=model.device)).logits[0, -1].float().cpu()
+                logps = torch.log_softmax(logits / temperature, -1)
+                token = int(torch.multinomial(logps.exp(), 1, generator=gen))
+                tokens.append(token)
+                lps.append([float(logps[token]) - self.shift])
+                ids.append(token)
+                if token in stops:
+                    break
+            completion_ids.append(tokens)
+            logprobs.append(lps)
+        return [list(p) for p in prompts], completion_ids, logprobs, None
+
+
+def plug_into(trainer, **kwargs) -> StandInVLLMGeneration:
+    """Turn a trainer built without vLLM into a `use_vllm` (colocate) one whose generation is the stand-in."""
+    standin = StandInVLLMGeneration(trainer, **kwargs)
+    trainer.use_vllm, trainer.vllm_mode, trainer.vllm_generation = True, "colocate", standin
+    trainer.vllm_importance_sampling_correction, trainer._last_loaded_step = True, -1
+    return standin
