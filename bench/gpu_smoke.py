@@ -1,6 +1,6 @@
 """Every GPU code path on one GPU in a few minutes, on a model built locally (no hub): the GPU smoke run.
 
-    python bench/gpu_smoke.py                      # GPU: ~0.2B-parameter Llama, bf16 autocast, activation checkpointing
+    python bench/gpu_smoke.py                      # GPU: ~0.17B-parameter Llama, bf16 autocast, activation checkpointing
     python bench/gpu_smoke.py --device cpu         # CPU: tiny sizes, fp32 (what tests/test_gpu_smoke.py runs)
     python bench/gpu_smoke.py --paths sft grpo     # a subset
 
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing (the GPU
 NEEDED = ["torch", "transformers", "tokenizers", "trl", "datasets", "accelerate", "pydantic", "yaml", "jsonschema",
           "numpy", "tqdm"]
 PATHS = ["sft", "dpo", "grpo", "agrl", "srpo", "evaluate", "prefill", "judge"]
-# GPU: 16 x 1024 (head size 64), ~0.2B parameters with the 1K-token vocabulary; CPU: 2 x 64 (head size 32).
+# GPU: 16 x 1024 (head size 64), ~0.17B parameters (by arithmetic) with the 1K-token vocabulary; CPU: 2 x 64 (head size 32).
 SIZES = {"cuda": dict(hidden=1024, layers=16, head_dim=64), "cpu": dict(hidden=64, layers=2, head_dim=32)}
 # per device: RL rollout / eval / judge token budgets, training steps, RL batch (prompts x rollouts)
 BUDGET = {"cuda": dict(tokens=256, steps=3, batch=16, generations=4, rows=32),
