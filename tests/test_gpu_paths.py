@@ -214,3 +214,42 @@ def test_the_pass_at_n_selection_runs_after_the_trainer_through_its_model(tmp_pa
         prepare_examples(shelf, plain, selection, rules, training_examples(shelf, rules, seed=0), model,
                          load_tokenizer("models/tiny"))
     assert (tmp_path / "trainer" / "pass_rates.jsonl").read_text() == (tmp_path / "plain" / "pass_rates.jsonl").read_text()
+
+
+def test_the_pass_at_n_selection_goes_through_trls_colocated_vllm_engine(tmp_path, monkeypatch):
+    """With use_vllm (colocate) the pass is one batched `LLM.generate` call of all prompts, N samples each, on the
+    engine TRL built (a stand-in with vLLM's interface here); server mode keeps transformers generation."""
+    from rules import compile_rules
+    from rules.data import load_examples
+    from tests.vllm_standin import StandInLLM, install
+    from trainers.common.sampling import load_records
+    from trainers.grpo import METHOD, RelevanceGRPOConfig
+    from trainers.grpo.cli import build_trainer
+    from trainers.grpo.selection import SelectionArguments, SelectionError, prepare_examples
+
+    install(monkeypatch)
+    rules = compile_rules("rules/catalog/ecommerce.yaml")
+    shelf = ShelfArguments(model_name_or_path="models/tiny", max_train_samples=3, eval_data=None, balance="natural")
+    config = RelevanceGRPOConfig(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=4,
+                                 num_generations=4, max_completion_length=400, use_cpu=True, bf16=False,
+                                 activation_checkpointing=False, report_to=[], seed=0)
+    trainer, _ = build_trainer(METHOD, shelf, config, rules)
+    llm = StandInLLM(trainer.model, trainer.processing_class)
+    trainer.use_vllm, trainer.vllm_generation = True, SimpleNamespace(llm=llm)  # what TRL's use_vllm builds
+    config.use_vllm = True
+    examples = load_examples("data/synthetic/train.jsonl").examples[:3]
+    selection = SelectionArguments(pass_rate_samples=3, pass_rate_max_new_tokens=6)
+    with pytest.raises(SelectionError, match="all_wrong 3"):  # an untrained policy: every rollout is wrong
+        prepare_examples(shelf, config, selection, rules, examples, None, trainer.processing_class, trainer=trainer)
+    assert len(llm.calls) == 1  # batched across prompts
+    requests, params = llm.calls[0]
+    assert len(requests) == 3 and params.n == 3 and params.max_tokens == 6 and params.temperature == 1.0
+    assert params.stop_token_ids == [trainer.processing_class.eos_token_id]
+    records = load_records(tmp_path / "pass_rates.jsonl")
+    assert [r.id for r in records] == [e.id for e in examples] and all(len(r.completions) == 3 for r in records)
+
+    config.vllm_mode = "server"  # the engine is another process: the transformers pass
+    (tmp_path / "pass_rates.jsonl").unlink()
+    with pytest.raises(SelectionError):
+        prepare_examples(shelf, config, selection, rules, examples, None, trainer.processing_class, trainer=trainer)
+    assert len(llm.calls) == 1

@@ -86,9 +86,53 @@ def test_vllm_top_logprobs_become_label_probabilities(rules):
            99: SimpleNamespace(logprob=np.log(0.6))}
     outputs = [SimpleNamespace(outputs=[SimpleNamespace(logprobs=[top])]),
                SimpleNamespace(outputs=[SimpleNamespace(logprobs=[{99: SimpleNamespace(logprob=0.0)}])])]
-    probs = vllm_label_probs(outputs, tokens)
+    probs, mass, missing = vllm_label_probs(outputs, tokens)
     assert np.allclose(probs[0], [0.75, 0, 0.25, 0])
     assert np.isnan(probs[1]).all()  # no label token in the top-k: unknown, not uniform
+    assert np.allclose(mass, [0.4, 0.0])  # the mass found in the top-k (a lower bound), not NaN
+    assert missing == [[1, 3], [0, 1, 2, 3]]
+
+
+@pytest.mark.parametrize("top", [20, 2])
+def test_vllm_scorer_asks_for_labels_outside_the_top_k_exactly(tiny, rules, monkeypatch, top):
+    """Through a stand-in of vLLM's LLM on the same model: the same probabilities and mass as the transformers
+    scorer, also when labels fall outside the top-k (asked for with prompt_logprobs)."""
+    from tests.vllm_standin import StandInLLM, install
+    from trainers.evaluation.label_scoring import VLLMLabelScorer
+
+    install(monkeypatch)
+    model, tokenizer = tiny
+    reference, ref_mass = LabelScorer(model, tokenizer, rules).score(PROMPTS)
+    llm = StandInLLM(model, tokenizer)
+    scorer = VLLMLabelScorer(llm, rules, top_logprobs=top)
+    probs, mass = scorer.score(PROMPTS)
+    assert np.allclose(probs, reference, atol=1e-5) and np.allclose(mass, ref_mass, atol=1e-6)
+    if top == 2:  # a random tiny model: its label tokens are not all in the top 2
+        assert scorer.last_incomplete == len(PROMPTS) and len(llm.calls) == 2
+        assert llm.calls[1][1].prompt_logprobs == 0
+    # without the exact requests: the lower bound is reported and labels outside the top-k count 0
+    lower = VLLMLabelScorer(llm, rules, top_logprobs=top, exact_labels=False)
+    probs, mass = lower.score(PROMPTS)
+    assert (mass <= ref_mass + 1e-6).all() and np.isfinite(mass).all()
+    if top == 2:
+        assert (mass < ref_mass).any() and lower.last_incomplete == len(PROMPTS)
+
+
+def test_low_label_mass_from_vllm_reaches_the_evaluator_warning(tiny, rules, monkeypatch, caplog):
+    """The evaluator's low-mass warning fires on vLLM scores too (the mass was NaN before)."""
+    from rules.data import load_examples
+    from tests.vllm_standin import StandInLLM, install
+    from trainers.evaluation import parts
+    from trainers.evaluation.label_scoring import VLLMLabelScorer
+
+    install(monkeypatch)
+    model, tokenizer = tiny
+    examples = load_examples("data/synthetic/eval_balanced.jsonl").examples[:4]
+    scorer = VLLMLabelScorer(StandInLLM(model, tokenizer), rules, top_logprobs=2, exact_labels=False)
+    with caplog.at_level("WARNING"):
+        report = parts.cumpt(scorer, PROMPTS, examples, rules, 0.5)
+    assert report["cumpt"]["label_mass"] is not None and report["cumpt"]["label_mass"] < 0.5
+    assert "probability on the label tokens" in caplog.text
 
 
 def test_generation_is_batched_greedy_and_repeatable(tiny):

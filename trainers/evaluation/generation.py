@@ -71,14 +71,22 @@ class Generator:
 
 
 class VLLMGenerator:
-    """The same interface on vLLM (GPU extra)."""
+    """The same interface on vLLM (GPU extra): all prompts in one `LLM.generate` call, `n` samples per prompt.
 
-    def __init__(self, path: str, max_new_tokens: int = 512, seed: int = 0, **llm_kwargs: Any):
-        from vllm import LLM
+    Give a model folder to start an engine, or an engine already running (`llm`: e.g. the one TRL colocates with
+    training, `trainer.vllm_generation.llm`) with the policy's `tokenizer` and `generation_config` (its EOS ids).
+    """
 
-        self.llm = LLM(model=path, seed=seed, **llm_kwargs)
-        self.tokenizer = self.llm.get_tokenizer()
-        self.generation_config = generation_config_of(path)
+    def __init__(self, path: str | None = None, max_new_tokens: int = 512, seed: int = 0, llm: Any = None,
+                 tokenizer: Any = None, generation_config: Any = None, **llm_kwargs: Any):
+        if llm is None:
+            from vllm import LLM
+
+            llm = LLM(model=path, seed=seed, **llm_kwargs)
+            generation_config = generation_config_of(path)
+        self.llm = llm
+        self.tokenizer = tokenizer if tokenizer is not None else llm.get_tokenizer()
+        self.generation_config = generation_config
         self.max_new_tokens, self.seed = max_new_tokens, seed
 
     def generate(self, prompts: list[Any], samples: int = 1, temperature: float = 0.0,

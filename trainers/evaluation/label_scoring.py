@@ -92,44 +92,83 @@ class LabelScorer:
         return probs, mass
 
 
-def vllm_label_probs(outputs: list[Any], tokens: LabelTokens) -> np.ndarray:
-    """Label probabilities from vLLM outputs of `max_tokens=1, logprobs=k` requests.
-
-    Labels outside the top-k get 0; a row with no label token in its top-k is NaN (unknown, not a guess).
-    """
-    probs = np.zeros((len(outputs), len(tokens.ids)))
+def top_k_label_probs(outputs: list[Any], tokens: LabelTokens) -> tuple[np.ndarray, list[list[int]]]:
+    """Raw label-token probabilities found in the top-k of vLLM outputs (0 where absent), and per row the
+    indices of the labels missing from its top-k."""
+    raw = np.zeros((len(outputs), len(tokens.ids)))
+    missing: list[list[int]] = []
     for i, out in enumerate(outputs):
         top = out.outputs[0].logprobs[0]  # {token_id: Logprob} at the first generated position
+        missing.append([j for j, token in enumerate(tokens.ids) if token not in top])
         for j, token in enumerate(tokens.ids):
             if token in top:
-                probs[i, j] = float(np.exp(top[token].logprob))
-    total = probs.sum(-1, keepdims=True)
-    if (total == 0).any():
-        logger.warning("%d prompts have no label token in their top log-probabilities; scored NaN",
-                       int((total == 0).sum()))
-    return np.divide(probs, total, out=np.full_like(probs, np.nan), where=total > 0)
+                raw[i, j] = float(np.exp(top[token].logprob))
+    return raw, missing
+
+
+def vllm_label_probs(outputs: list[Any], tokens: LabelTokens) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """Label probabilities from vLLM outputs of `max_tokens=1, logprobs=k` requests.
+
+    Returns (probs renormalised over the label tokens found, (N, L); the raw probability mass of the label tokens
+    found in the top-k, (N,): a lower bound of the true mass; per row, the indices of the labels missing from the
+    top-k). A row with no label token in its top-k is NaN (unknown, not a guess) with mass 0.
+    """
+    raw, missing = top_k_label_probs(outputs, tokens)
+    return renormalise(raw), raw.sum(-1), missing
+
+
+def renormalise(raw: np.ndarray) -> np.ndarray:
+    total = raw.sum(-1, keepdims=True)
+    return np.divide(raw, total, out=np.full_like(raw, np.nan), where=total > 0)
 
 
 class VLLMLabelScorer:
-    """The same scores from vLLM (GPU): one generated token with its top log-probabilities."""
+    """The same scores from vLLM (GPU): one generated token with its top log-probabilities.
 
-    def __init__(self, llm: Any, rules: CompiledRuleSet, top_logprobs: int = 20):
+    vLLM returns the top-k log-probabilities (raw, before `allowed_token_ids` or any logits processor is applied:
+    its sampler computes them first), so a label token outside the top-k is unknown from that request. With
+    `exact_labels` (default) each such (row, label) is asked for exactly: the prompt + the label line's prefix +
+    that label token, scored with `prompt_logprobs=0`, which returns the log-probability of every prompt token
+    (the label token included) whatever its rank. After `score`, `last_incomplete` is the number of rows that had
+    a label outside the top-k (all rescored exactly unless `exact_labels` is off; then their mass is the lower
+    bound found in the top-k and labels outside it count 0).
+    """
+
+    def __init__(self, llm: Any, rules: CompiledRuleSet, top_logprobs: int = 20, exact_labels: bool = True):
         self.llm = llm
         self.tokenizer = llm.get_tokenizer()
-        self.rules, self.top = rules, top_logprobs
+        self.rules, self.top, self.exact_labels = rules, top_logprobs, exact_labels
         self.tokens = label_tokens(self.tokenizer, rules)
+        self.last_incomplete = 0
 
     @classmethod
-    def from_pretrained(cls, path: str, rules: CompiledRuleSet, top_logprobs: int = 20, **llm_kwargs: Any):
+    def from_pretrained(cls, path: str, rules: CompiledRuleSet, top_logprobs: int = 20, exact_labels: bool = True,
+                        **llm_kwargs: Any):
         from vllm import LLM  # GPU extra only
 
-        return cls(LLM(model=path, **llm_kwargs), rules, top_logprobs)
+        return cls(LLM(model=path, **llm_kwargs), rules, top_logprobs, exact_labels)
 
     def score(self, prompts: list[Any], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(probs over the label tokens, (N, L); probability mass on them, (N,): exact, or a lower bound)."""
         from vllm import SamplingParams
 
-        rows = [{"prompt_token_ids": ids + self.tokens.forced} for ids in prompt_ids(self.tokenizer, prompts)]
+        rows = [ids + self.tokens.forced for ids in prompt_ids(self.tokenizer, prompts)]
         params = SamplingParams(max_tokens=1, temperature=0.0, logprobs=self.top)
-        outputs = self.llm.generate(rows, params, use_tqdm=progress)
-        probs = vllm_label_probs(outputs, self.tokens)
-        return probs, np.full(len(rows), np.nan)  # the raw mass is unknown from top-k alone
+        outputs = self.llm.generate([{"prompt_token_ids": r} for r in rows], params, use_tqdm=progress)
+        raw, missing = top_k_label_probs(outputs, self.tokens)
+        asks = [(i, j) for i, js in enumerate(missing) for j in js]  # (row, label) outside the top-k
+        self.last_incomplete = sum(1 for m in missing if m)
+        if asks and self.exact_labels:
+            exact = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
+            requests = [{"prompt_token_ids": rows[i] + [self.tokens.ids[j]]} for i, j in asks]
+            for (i, j), out in zip(asks, self.llm.generate(requests, exact, use_tqdm=progress)):
+                raw[i, j] = float(np.exp(out.prompt_logprobs[-1][self.tokens.ids[j]].logprob))
+            logger.info("%d of %d prompts had a label token outside the top-%d log-probabilities; %d label "
+                        "probabilities asked for exactly (prompt_logprobs)", self.last_incomplete, len(rows),
+                        self.top, len(asks))
+        elif asks:
+            logger.warning("%d of %d prompts have a label token outside the top-%d log-probabilities: those labels "
+                           "count 0 and the mass reported is a lower bound (%d with no label token are unscored)",
+                           self.last_incomplete, len(rows), self.top,
+                           sum(1 for m in missing if len(m) == len(self.tokens.ids)))
+        return renormalise(raw), raw.sum(-1)

@@ -7,7 +7,8 @@
 Nothing is filtered unless the recipe asks (all fields below default to off). With `pass_rate_samples` N, the
 policy samples N CoTs per distinct training prompt before training (`trainers.common.sampling.sample_pass_at_n`, sharded
 over the processes and gathered; the RL command line runs it after the trainer is built, through the trainer's model
-inside TRL's `unwrap_model_for_generation`, so it works under DeepSpeed ZeRO-3 / FSDP), the records are written to `output_dir/pass_rates.jsonl` (reused when the run
+inside TRL's `unwrap_model_for_generation`, so it works under DeepSpeed ZeRO-3 / FSDP; with `use_vllm` in colocate
+mode through TRL's vLLM engine instead, every prompt of a process in one batched call), the records are written to `output_dir/pass_rates.jsonl` (reused when the run
 resumes, or from `pass_rate_file`), and a prompt is kept when 0 < #correct < max_correct (`trainers.grpo.difficulty`)
 and, with `diverse_only`, when its rollouts disagree on a label or a verdict (`trainers.grpo.diversity`). With
 `balance: class` the kept prompts are balanced again, since the filter changes the label mix. The records go
@@ -84,26 +85,57 @@ def records_path(selection: SelectionArguments, config: Any) -> Path:
 
 
 def make_generator(model: Any, tokenizer: Any, selection: SelectionArguments, config: Any) -> Any:
-    """The policy's generator for the pass (a seam for tests; vLLM runs can pass a pass_rate_file instead)."""
+    """The policy's generator for the pass (a seam for tests)."""
     from trainers.evaluation.generation import Generator
 
     return Generator(model, tokenizer, batch_size=selection.pass_rate_batch_size,
                      max_new_tokens=selection.pass_rate_max_new_tokens, seed=config.seed)
 
 
+def vllm_engine(trainer: Any, config: Any) -> Any:
+    """TRL's colocated vLLM engine when the run uses one and the pass can share it, else None (with the reason).
+
+    The engine holds the policy's starting weights (TRL loads it from the same folder and syncs before the first
+    rollout). Server mode (the engine is another process, reached through TRL's client), tensor parallelism
+    (ranks share an engine) and sleep mode (weights dropped between rollouts) keep the transformers pass.
+    """
+    if not getattr(config, "use_vllm", False) or not getattr(trainer, "use_vllm", False):
+        return None
+    why = ("vllm_mode is server" if getattr(config, "vllm_mode", "colocate") != "colocate" else
+           "vllm_tensor_parallel_size > 1" if getattr(config, "vllm_tensor_parallel_size", 1) > 1 else
+           "vllm_enable_sleep_mode is on" if getattr(config, "vllm_enable_sleep_mode", False) else None)
+    llm = getattr(getattr(trainer, "vllm_generation", None), "llm", None)
+    if why or llm is None:
+        logger.info("pass@N through transformers generation, not vLLM (%s)", why or "no colocated engine")
+        return None
+    return llm
+
+
 def sample_records(selection: SelectionArguments, config: Any, rules: CompiledRuleSet, examples: list[Example],
                    model: Any, tokenizer: Any, chat: bool, trainer: Any = None) -> list[SampleRecord]:
     """Each process samples its share of the prompts on its device; every process gets all records, in order.
 
-    With the `trainer` (the RL command line), through its model inside TRL's `unwrap_model_for_generation` on
-    every rank (`trainers.common.distributed_generation`): under ZeRO-3 the plain model's parameters are empty
-    partitions. Without it, the plain `model` (tests, tools).
+    With the `trainer` (the RL command line): through TRL's colocated vLLM engine when `use_vllm` is set (all of
+    the process's prompts in one batched call, n samples each), else through its model inside TRL's
+    `unwrap_model_for_generation` on every rank (`trainers.common.distributed_generation`): under ZeRO-3 the plain
+    model's parameters are empty partitions. Without it, the plain `model` (tests, tools).
     """
     from accelerate.utils import gather_object
 
     if trainer is not None:
         from trainers.common.distributed_generation import ShardedGenerator, generation_model
 
+        llm = vllm_engine(trainer, config)
+        if llm is not None:
+            from trainers.evaluation.generation import VLLMGenerator
+
+            inner = VLLMGenerator(llm=llm, tokenizer=tokenizer, max_new_tokens=selection.pass_rate_max_new_tokens,
+                                  seed=config.seed, generation_config=getattr(model, "generation_config", None))
+            generator = ShardedGenerator(inner, trainer.accelerator)
+            logger.info("pass@N through the colocated vLLM engine")
+            return sample_pass_at_n(generator, examples, rules, selection.pass_rate_samples,
+                                    selection.pass_rate_temperature, chat,
+                                    progress=trainer.accelerator.process_index == 0)
         with generation_model(trainer) as unwrapped:
             was_training = unwrapped.training
             unwrapped.eval()
