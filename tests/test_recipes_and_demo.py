@@ -45,20 +45,6 @@ def test_every_recipe_parses(path, tmp_path):
     assert isinstance(parsed[0], ShelfArguments)
 
 
-def test_demo_runs_sft_then_srpo_and_writes_its_report(tmp_path, monkeypatch):
-    from trainers.srpo import demo
-
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # the recipes name data/ relative to the repo
-    out = tmp_path / "demo"
-    assert demo.main(["--out", str(out), "--sft-epochs", "0.01",
-                      "--srpo-steps", "1", "--eval-limit", "2", "--max-new-tokens", "8"]) == 0
-    history = json.loads((out / "srpo" / "shelfwise_eval.json").read_text())["evaluations"]
-    assert [h["step"] for h in history] == [0, 1]  # before and after SRPO
-    report = (out / "report.md").read_text()
-    assert "| macro-F1 |" in report and "after SRPO" in report
-    assert (out / "figures" / "per_class_f1.png").is_file()
-
-
 def test_a_misspelled_flag_names_the_closest_argument():
     from trainers.common.recipe import RecipeError
 
