@@ -10,10 +10,10 @@ format, from its own think-first warm start), `grpo_natural_mix` (the natural la
 Every final model is scored twice on each eval set (balanced and in-the-wild, never tuned on): greedy decoded
 CoTs, and label-first CumPT (TaoSR1) with beta calibrated on a dev split of training-distribution rows.
 
-Resumable: each (arm, seed) is written to OUT/runs/<arm>_s<seed>.json as it ends (models and logs go to WORK), and a rerun skips the finished
-ones (kill it and start it again). After every run: OUT/results.json, OUT/results.md (mean ± std over seeds, a
-paired bootstrap 95% interval of each arm minus GRPO, steps to GRPO's final macro-F1, CumPT vs decoded) and
-OUT/curves_macro_f1.png. The last printed line is `key=value` pairs.
+Resumable: each (arm, seed) is written to OUT/runs/<arm>_s<seed>.json as it ends (models and logs go to WORK),
+and a rerun skips the finished ones (kill it and start it again). After every run: OUT/results.json,
+OUT/results.md (mean ± std over seeds, a paired bootstrap 95% interval of each arm minus GRPO, steps to GRPO's
+final macro-F1, CumPT vs decoded) and OUT/curves_macro_f1.png. The last printed line is `key=value` pairs.
 """
 
 from __future__ import annotations
@@ -202,8 +202,9 @@ def summarise(args, runs: dict[str, list[dict]]) -> dict:
     target = grpo_curve[-1][1] if grpo_curve else None
     rows = {}
     for arm, rs in runs.items():
-        row = {"seeds": len(rs), "steps_to_grpo_final": first_step_reaching(mean_curve([r["curve"] for r in rs]),
-                                                                              target) if arm in RL or arm == "dpo" else None,
+        trained = arm in RL or arm == "dpo"
+        reach = first_step_reaching(mean_curve([r["curve"] for r in rs]), target) if trained else None
+        row = {"seeds": len(rs), "steps_to_grpo_final": reach,
                "seconds_per_step": mean_std([r["seconds_per_step"] for r in rs])[0]}
         for split in ("balanced", "wild"):
             for key in ("macro_f1", "accuracy", "parse_failure_rate", "rule_adherence", "hallucination_rate",
@@ -237,8 +238,8 @@ def _ci(row: dict, split: str) -> str:
 
 
 def table(summary: dict) -> str:
-    head = ("| arm | seeds | bal macro-F1 | bal − GRPO [95% CI] | wild macro-F1 | wild − GRPO [95% CI] | bal CumPT F1 | "
-            "bal parse fail | bal adherence | bal halluc. | steps to GRPO's final F1 | s/step |")
+    head = ("| arm | seeds | bal macro-F1 | bal − GRPO [95% CI] | wild macro-F1 | wild − GRPO [95% CI] | "
+            "bal CumPT F1 | bal parse fail | bal adherence | bal halluc. | steps to GRPO's final F1 | s/step |")
     lines = [head, "|" + " --- |" * 12]
     for arm, r in summary["arms"].items():
         sps = r["seconds_per_step"]
