@@ -8,12 +8,12 @@ Each setting builds its own tiny Llama and tokenizer (seeded; the tokenizer lear
 runs SFT (`trainers.sft.build_sft_trainer`, so exactly the code of `python -m trainers.sft`) with an evaluation
 of `--curve-limit` balanced rows every `eval_every` steps (the curve: macro-F1 against SFT minutes, evaluation
 time taken out), then evaluates the final model greedily on `--eval-limit` rows of the balanced eval set.
-Results are appended to `bench_out/mini_profile/results.jsonl` as each setting ends (rerun-safe: a setting already
+Results are appended to `bench/results/mini_profile/results.jsonl` as each setting ends (rerun-safe: a setting already
 recorded with the same fields is skipped unless --force), with the load average beside each timing, since the
 machine is shared; the table is printed at the end and written to `results.md`.
 
 Data: `data/synthetic_mini` (8,000 training rows, 400 balanced and 400 in-the-wild eval rows), generated on first
-use with seed 0 (`trainers.generated_data`); a setting uses the first `rows` training rows.
+use with seed 0 (`trainers.common.generated_data`); a setting uses the first `rows` training rows.
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ import torch  # noqa: E402
 
 from rules import ParseError  # noqa: E402
 
-from trainers.arguments import ShelfArguments  # noqa: E402
-from trainers.data import bundled_path, load_rule_set, load_split  # noqa: E402
-from trainers.eval_callback import evaluate_model, flat_metrics  # noqa: E402
+from trainers.common.arguments import ShelfArguments  # noqa: E402
+from trainers.common.data import bundled_path, load_rule_set, load_split  # noqa: E402
+from trainers.common.eval_callback import evaluate_model, flat_metrics  # noqa: E402
 from trainers.sft import RelevanceSFTConfig, build_sft_trainer  # noqa: E402
 
 DATA = "data/synthetic_mini"
-OUT = ROOT / "bench_out" / "mini_profile"
+OUT = ROOT / "bench" / "results" / "mini_profile"  # results (committed); models and runs under MODELS
+MODELS = ROOT / "bench_out" / "mini_profile"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Setting:
     warmup: float = 0.05  # warmup ratio
     eval_every: int = 0  # curve points (0: a fifth of the run)
     heads: int = 0  # 0: the tiny model's default (max(4, hidden // 64))
-    balance: str = "natural"  # or class (trainers.arguments.BALANCE)
+    balance: str = "natural"  # or class (trainers.common.arguments.BALANCE)
 
 
 # The settings tried, in the order they were run (the report's table keeps this order).
@@ -96,12 +97,12 @@ SETTINGS = {
 
 
 def model_dir(s: Setting) -> Path:
-    return OUT / "models" / (f"h{s.hidden}_l{s.layers}_v{s.vocab}" + (f"_a{s.heads}" if s.heads else ""))
+    return MODELS / "models" / (f"h{s.hidden}_l{s.layers}_v{s.vocab}" + (f"_a{s.heads}" if s.heads else ""))
 
 
 def build_model(s: Setting, train_file: str) -> Path:
     """The setting's from-scratch model (seed 0), built once per size and vocabulary."""
-    from trainers.tiny_model import build_tiny_lm
+    from trainers.common.tiny_model import build_tiny_lm
 
     path = model_dir(s)
     if not (path / "config.json").is_file():
@@ -125,8 +126,8 @@ def seq_lengths(rows, tokenizer, n: int = 200) -> dict:
 
 
 def build_rows(shelf: ShelfArguments):
-    from trainers.data import training_examples
-    from trainers.sft_data import policy_rows
+    from trainers.common.data import training_examples
+    from trainers.sft.rows import policy_rows
 
     rules = load_rule_set(shelf)
     return policy_rows(training_examples(shelf, rules)[:200], rules).rows
@@ -142,7 +143,7 @@ def run(name: str, s: Setting, eval_limit: int, curve_limit: int, wild: bool) ->
                            else 96, max_train_samples=s.rows, cot_style=s.cot, prompt_style=s.prompt,
                            balance=s.balance)
     config = RelevanceSFTConfig(
-        output_dir=str(OUT / "runs" / name), use_cpu=True, bf16=False, gradient_checkpointing=False,
+        output_dir=str(MODELS / "runs" / name), use_cpu=True, bf16=False, activation_checkpointing=False,
         max_length=1024, num_train_epochs=s.epochs, max_steps=s.max_steps, learning_rate=s.lr,
         lr_scheduler_type=s.scheduler, warmup_steps=max(int(s.warmup * steps), 1), per_device_train_batch_size=s.batch,
         logging_steps=max(steps // 20, 1), save_strategy="no", report_to=[], seed=0, dataloader_num_workers=0)
@@ -171,8 +172,8 @@ def run(name: str, s: Setting, eval_limit: int, curve_limit: int, wild: bool) ->
         result[split] = {"n": len(examples), "eval_seconds": time.perf_counter() - started,
                          **{k.removeprefix("eval/"): v for k, v in flat.items()},
                          "samples": [(x["gold"], x["completion"]) for x in report["samples"][:4]]}
-    trainer.save_model(str(OUT / "runs" / name))  # a few MB; bench_out/ is not committed
-    trainer.processing_class.save_pretrained(str(OUT / "runs" / name))
+    trainer.save_model(str(MODELS / "runs" / name))  # a few MB; bench_out/ is not committed
+    trainer.processing_class.save_pretrained(str(MODELS / "runs" / name))
     return result
 
 
@@ -182,16 +183,16 @@ def analyse(name: str, limit: int) -> dict:
     Label-first, the label token comes before any step, so the model must decide it "in one forward pass"; the
     verdicts after it can be right while it is wrong. `own_decision` applies the rule set to the completion's own
     verdicts (what a think-first reading of the same completion would conclude)."""
-    from trainers.evaluation import classes
-    from trainers.generation import Generator
-    from trainers.lm import load_model
-    from trainers.data import prompts_of
+    from trainers.evaluation.parts import classes
+    from trainers.evaluation.generation import Generator
+    from trainers.evaluation.lm import load_model
+    from trainers.common.data import prompts_of
 
     s = SETTINGS[name] if name in SETTINGS else Setting()
     shelf = ShelfArguments(cot_style=s.cot, prompt_style=s.prompt)
     rules = load_rule_set(shelf)
     examples = load_split(f"{DATA}/eval_balanced.jsonl", rules, shelf, limit)
-    model, tokenizer = load_model(str(OUT / "runs" / name))
+    model, tokenizer = load_model(str(MODELS / "runs" / name))
     texts = [c[0] for c in Generator(model, tokenizer, 16, 96).generate(prompts_of(examples, rules, False))]
     gold = [e.label for e in examples]
     line = [rules.read_label(t) for t in texts]
