@@ -3,7 +3,8 @@
     python bench/demo_seeds.py                      # writes bench/results/demo_seeds.json, read by the demo
     python bench/demo_seeds.py --seeds 0 1 --steps 4 --eval-limit 16 --out /tmp/noise.json   # a quick look
 
-Each seed runs exactly what `python -m trainers.srpo` runs (trainers/srpo/demo.py) with `--seed N`. The warm
+Each seed runs exactly `python -m trainers.demo --seed N` (what `python -m trainers.srpo` runs, seed 0); a seed
+whose `WORK/sN/demo.json` exists is read back, so seeds can run in parallel processes and be combined after. The warm
 start and the greedy evaluation are the same for every seed, so the spread of the lift is the spread of SRPO's
 training (rollout sampling and data order). Prints a table and ends with `key=value` figures.
 """
@@ -14,13 +15,11 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainers.common.run_end import setup_logging  # noqa: E402
 from trainers.srpo import demo  # noqa: E402
 
 
@@ -32,19 +31,22 @@ def main() -> int:
     p.add_argument("--work", default="bench_out/demo_seeds")
     p.add_argument("--out", default=str(demo.NOISE))
     args = p.parse_args()
-    setup_logging(None)
     runs = []
     for seed in args.seeds:
         flags = ["--out", f"{args.work}/s{seed}", "--seed", str(seed)]
         flags += ["--steps", str(args.steps)] if args.steps is not None else []
         flags += ["--eval-limit", str(args.eval_limit)] if args.eval_limit is not None else []
-        began = time.perf_counter()
-        _, callback = demo.run_srpo(demo._args(flags), Path(f"{args.work}/s{seed}"))
-        before, after = callback.history[0]["eval/macro_f1"], callback.history[-1]["eval/macro_f1"]
-        runs.append({"seed": seed, "before": before, "after": after, "lift": after - before,
-                     "parse_failures_before": callback.history[0]["eval/parse_failure_rate"],
-                     "parse_failures_after": callback.history[-1]["eval/parse_failure_rate"],
-                     "seconds": time.perf_counter() - began})
+        done = Path(f"{args.work}/s{seed}/demo.json")
+        if not done.is_file():  # a seed already run (e.g. by a parallel call) is read back, not run again
+            if demo.main(flags) != 0:
+                raise SystemExit(f"the demo failed for seed {seed}")
+        run = json.loads(done.read_text(encoding="utf-8"))
+        before, after = run["before"], run["after"]
+        runs.append({"seed": seed, "before": before["eval/macro_f1"], "after": after["eval/macro_f1"],
+                     "lift": after["eval/macro_f1"] - before["eval/macro_f1"],
+                     "parse_failures_before": before["eval/parse_failure_rate"],
+                     "parse_failures_after": after["eval/parse_failure_rate"],
+                     "seconds": json.loads((done.parent / "timing.json").read_text())["seconds"]})
     lifts = [r["lift"] for r in runs]
     result = {"seeds": args.seeds, "runs": runs, "lift_mean": statistics.mean(lifts),
               "lift_std": statistics.stdev(lifts) if len(lifts) > 1 else None,

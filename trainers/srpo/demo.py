@@ -46,7 +46,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=None, help="SRPO steps (default: the srpo_mini_cpu recipe's)")
     p.add_argument("--eval-limit", type=int, default=None, help="balanced eval rows (default: the recipe's 200)")
     p.add_argument("--seed", type=int, default=0, help="training seed (the noise band is measured over 0, 1, 2)")
-    p.add_argument("--threads", type=int, default=2, help="torch threads (fixed, so reruns give the same numbers)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads, fixed so reruns give the same numbers (one: "
+                   "on 2 shared cores a model this small ran 3.6x slower per step with two)")
     return p.parse_args(argv)
 
 
@@ -145,6 +146,7 @@ def _run(argv: list[str] | None = None) -> int:
                       f"seed {args.seed}.\n\n{text}\n", encoding="utf-8")
     (out / "demo.json").write_text(json.dumps({"before": before, "after": after, "seed": args.seed,
                                                "steps": trainer.state.global_step}, indent=2), encoding="utf-8")
+    (out / "timing.json").write_text(json.dumps({"seconds": time.time() - started}), encoding="utf-8")
     print(f"\nEvaluation on data/synthetic_mini/eval_balanced.jsonl (first {decoded['n']} rows), before and after "
           f"SRPO ({trainer.state.global_step} steps):\n\n{text}\n")
     print(f"report: {report}\nfigures: {', '.join(str(p) for p in figures)}\n"
