@@ -65,10 +65,10 @@ def _args() -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=10, help="learning-curve points (on --curve-rows rows)")
     p.add_argument("--curve-rows", type=int, default=100, help="balanced rows evaluated during training")
     p.add_argument("--eval-rows", type=int, default=300, help="rows of each eval set for the final evaluation")
-    p.add_argument("--batch", type=int, default=16, help="completions per step (RL) / pairs per step (DPO)")
-    p.add_argument("--generations", type=int, default=8)
+    p.add_argument("--batch", type=int, default=None, help="completions per step (RL) / pairs per step (DPO); "
+                   "default: the recipes'")
     p.add_argument("--lr", type=float, default=None, help="default: each recipe's")
-    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--temperature", type=float, default=None, help="rollout temperature; default: the recipes'")
     p.add_argument("--bootstrap", type=int, default=2000, help="paired bootstrap resamples")
     return p.parse_args()
 
@@ -107,9 +107,9 @@ def train_rl(args, arm: str, model: Path, out: Path, seed: int):
 
     module, extra, _ = RL[arm]
     method = importlib.import_module(f"trainers.{module}").METHOD
-    flags = ["--config", recipe(args, module), *common_flags(args, model, out, seed), *extra,
-             "--per_device_train_batch_size", str(args.batch), "--num_generations", str(args.generations),
-             "--temperature", str(args.temperature)]
+    flags = ["--config", recipe(args, module), *common_flags(args, model, out, seed), *extra]
+    flags += ["--per_device_train_batch_size", str(args.batch)] if args.batch else []
+    flags += ["--temperature", str(args.temperature)] if args.temperature else []
     shelf, config, selection, curriculum, *more = parse_method(method, flags)
     return run_method(method, shelf, config, selection, curriculum, tuple(more))
 
@@ -121,9 +121,9 @@ def train_dpo(args, model: Path, out: Path, seed: int):
     samples = out / "samples"
     run_sampling(*parse_recipe([ShelfArguments, SamplingArguments], [
         "--config", recipe(args, "dpo_sample"), "--model_name_or_path", str(model), "--output_dir", str(samples),
-        "--temperature", str(args.temperature), "--seed", str(seed)]))
+        "--seed", str(seed), *(["--temperature", str(args.temperature)] if args.temperature else [])]))
     flags = ["--config", recipe(args, "dpo"), *common_flags(args, model, out, seed), "--pairs",
-             str(samples / "pairs.jsonl"), "--per_device_train_batch_size", str(args.batch)]
+             str(samples / "pairs.jsonl"), *(["--per_device_train_batch_size", str(args.batch)] if args.batch else [])]
     done = run_dpo(*parse_recipe([ShelfArguments, RelevanceDPOConfig], flags))
     return done.trainer, done.callback
 
