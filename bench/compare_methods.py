@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from compare_stats import first_step_reaching, macro_f1, mean_curve, mean_std, paired_bootstrap  # noqa: E402
+from compare_stats import first_step_reaching, mean_curve, mean_std, paired_bootstrap  # noqa: E402
 
 from trainers.common.arguments import ShelfArguments  # noqa: E402
 from trainers.common.recipe import parse_recipe  # noqa: E402
@@ -215,10 +215,8 @@ def summarise(args, runs: dict[str, list[dict]]) -> dict:
                 row[f"{split}_minus_grpo_ci"] = paired_bootstrap(
                     [r["final"][split]["predictions"] for r in rs], [r["final"][split]["predictions"] for r in grpo],
                     gold, labels, args.bootstrap)
-                row[f"{split}_minus_grpo"] = (mean_std([macro_f1(gold, r["final"][split]["predictions"], labels)
-                                                        for r in rs])[0]
-                                              - mean_std([macro_f1(gold, r["final"][split]["predictions"], labels)
-                                                          for r in grpo])[0])
+                row[f"{split}_minus_grpo"] = (row[f"{split}_macro_f1"][0]
+                                              - mean_std([r["final"][split]["macro_f1"] for r in grpo])[0])
         rows[arm] = row
     return {"grpo_final_curve_macro_f1": target, "arms": rows}
 

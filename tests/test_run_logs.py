@@ -77,19 +77,22 @@ def test_configs_start_without_the_checkpointing_deprecation(config_cls, tmp_pat
 
 @pytest.mark.parametrize("recipe", sorted((ROOT / "trainers" / "recipes").glob("*_cpu.yaml")), ids=lambda p: p.stem)
 def test_bundled_cpu_recipes_parse_without_future_warnings(recipe):
+    import importlib
+
     from trainers.common.arguments import ShelfArguments
     from trainers.dpo.sample import SamplingArguments
+    from trainers.grpo.cli import parse_method
 
-    kinds = {"sft": RelevanceSFTConfig, "dpo": RelevanceDPOConfig, "grpo": RelevanceGRPOConfig, "agrl": AGRLConfig,
-             "srpo": SRPOConfig}
-    if recipe.stem.startswith("dpo_sample"):
-        types = [ShelfArguments, SamplingArguments]
-    else:
-        method = next(k for k in kinds if recipe.stem.startswith(k))
-        if method in ("grpo", "agrl", "srpo"):
-            pytest.skip("RL recipes carry selection/curriculum arguments: parsed in test_recipes_and_demo")
-        types = [ShelfArguments, kinds[method]]
+    argv = ["--config", str(recipe)]
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
-        parsed = parse_recipe(types, ["--config", str(recipe)])
-    assert parsed
+        if recipe.stem.startswith("dpo_sample"):
+            parsed = parse_recipe([ShelfArguments, SamplingArguments], argv)
+        elif recipe.stem.startswith(("grpo", "agrl", "srpo")):
+            method = importlib.import_module(f"trainers.{recipe.stem.split('_')[0]}").METHOD
+            parsed = parse_method(method, argv)
+        else:
+            config = RelevanceSFTConfig if recipe.stem.startswith("sft") else RelevanceDPOConfig
+            parsed = parse_recipe([ShelfArguments, config], argv)
+    assert isinstance(parsed[0], ShelfArguments)
+    assert all(getattr(c, "activation_checkpointing", False) is False for c in parsed[1:2])  # CPU recipes: off

@@ -17,7 +17,7 @@ from typing import Any
 from rewards import RuleAwareReward
 from rules import CompiledRuleSet
 from trainers.common.arguments import ShelfArguments
-from trainers.common.budgets import check_completions
+from trainers.common.budgets import check_completions, spread
 from trainers.common.checkpoints import resolve_resume
 from trainers.common.data import cot_target, load_rule_set, load_split, training_examples
 from trainers.common.eval_callback import RelevanceEvalCallback
@@ -62,7 +62,7 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
 
     model, tokenizer = load_policy(shelf, config)
     examples = training_examples(shelf, rules, seed=config.seed)
-    gold_cots = [cot for cot, _ in (cot_target(e, rules) for e in examples) if cot]
+    gold_cots = [cot for cot, _ in (cot_target(e, rules) for e in spread(examples)) if cot]  # the rows measured
     check_completions(tokenizer, gold_cots, config.max_completion_length, shelf.allow_truncation)
     reward = RuleAwareReward(rules)
     eval_examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit) if shelf.eval_data else []

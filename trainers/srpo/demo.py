@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 
+from trainers.common.data import bundled_path
 from trainers.common.recipe import RecipeError, run_cli
 from trainers.common.run_end import setup_logging
 from trainers.evaluation.figures import plot_curves, series
@@ -51,9 +52,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def srpo_flags(args: argparse.Namespace, out: Path) -> list[str]:
+def srpo_flags(args: argparse.Namespace, out: Path, warm_start: str) -> list[str]:
     """The demo's SRPO run: the srpo_mini_cpu recipe from the warm start, evaluated before and after."""
-    flags = ["--config", str(RECIPE), "--model_name_or_path", args.warm_start, "--output_dir", str(out / "srpo"),
+    flags = ["--config", str(RECIPE), "--model_name_or_path", warm_start, "--output_dir", str(out / "srpo"),
              "--seed", str(args.seed), "--eval_every", "0"]
     if args.steps is not None:
         flags += ["--max_steps", str(args.steps)]
@@ -65,13 +66,12 @@ def srpo_flags(args: argparse.Namespace, out: Path) -> list[str]:
 def run_srpo(args: argparse.Namespace, out: Path):
     from trainers.srpo import METHOD
 
-    if not (Path(args.warm_start) / "config.json").is_file() and not (ROOT / args.warm_start / "config.json").is_file():
+    warm_start = bundled_path(args.warm_start)  # the shipped one also when the demo runs from another directory
+    if not (Path(warm_start) / "config.json").is_file():
         raise RecipeError(f"no warm start in {args.warm_start}; build it (about 30 minutes): python -m trainers.sft "
                           f"--config trainers/recipes/sft_mini_cpu.yaml --output_dir {WARM_START}")
-    if not Path(args.warm_start).is_dir():
-        args.warm_start = str(ROOT / args.warm_start)  # run from another directory
     torch.set_num_threads(args.threads)
-    shelf, config, selection, curriculum, *extra = parse_method(METHOD, srpo_flags(args, out))
+    shelf, config, selection, curriculum, *extra = parse_method(METHOD, srpo_flags(args, out, warm_start))
     return run_method(METHOD, shelf, config, selection, curriculum, tuple(extra))
 
 
