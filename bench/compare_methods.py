@@ -279,7 +279,11 @@ def main() -> int:
                 continue
             began = time.perf_counter()
             print(f"== {arm} seed {seed}", flush=True)
-            result = run_one(args, arm, seed, work)
+            done = sorted((out / "runs").glob(f"{arm}_s*.json"))
+            if arm == "sft" and done:  # the warm start has no seed: its greedy evaluation is the same for every one
+                result = {**json.loads(done[0].read_text(encoding="utf-8")), "seed": seed}
+            else:
+                result = run_one(args, arm, seed, work)
             path.write_text(json.dumps(result), encoding="utf-8")
             print(f"== {arm} seed {seed}: {time.perf_counter() - began:.0f} s", flush=True)
             write_report(args, out)
