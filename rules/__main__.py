@@ -3,6 +3,7 @@
     python -m rules check rules/catalog/*.yaml      # exit 0 when all valid; else every problem, one per line
     python -m rules explain rules/catalog/ecommerce.yaml
     python -m rules schema [--write]                # the JSON Schema (--write: refresh rules/schema/)
+    python -m rules diff OLD NEW [--data F] [--cases F] [--annotations DB] [--completions F] [--fail-on labels]
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from rules.casefile import case_file_for, case_problems, load_case_file, rules_path
+from rules.diff import cli as diff_cli
 from rules.errors import Problem, RuleFileError
 from rules.loader import compile_rules
 from rules.model import ruleset_json_schema
@@ -63,7 +65,7 @@ def _case_problems(path: str, rules) -> list[Problem]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rules", description="Check, explain and describe rule files.")
+    parser = argparse.ArgumentParser(prog="python -m rules", description="Check, explain, describe and diff rule files.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser("check", help="validate rule files; exit 1 and list every problem if any")
     p_check.add_argument("paths", nargs="+")
@@ -72,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     p_explain.add_argument("path")
     p_schema = sub.add_parser("schema", help="print the JSON Schema of rule files")
     p_schema.add_argument("--write", action="store_true", help=f"write it to {SCHEMA_PATH.relative_to(Path.cwd()) if SCHEMA_PATH.is_relative_to(Path.cwd()) else SCHEMA_PATH}")
+    diff_cli.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "diff":
+        return diff_cli.run(args)
     if args.command == "check":
         return check(args.paths, cases=not args.no_cases)
     if args.command == "explain":

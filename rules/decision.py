@@ -102,15 +102,22 @@ def _cover(target: np.ndarray, earlier: list[np.ndarray]) -> tuple[int, ...]:
     return tuple(sorted(chosen))
 
 
-def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> TableAnalysis | None:
-    """Evaluate the table on its whole verdict grid; None when the grid is larger than MAX_GRID."""
-    read = {t.step for r in rules for t, _ in walk(r.when)}
-    steps = tuple(s for s in step_verdicts if s in read)
+def steps_read(rules: list[DecisionRule]) -> set[str]:
+    """The steps a decision table's conditions read."""
+    return {t.step for r in rules for t, _ in walk(r.when)}
+
+
+def grid_index(steps: tuple[str, ...], step_verdicts: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Step -> the verdict code of that step in every cell of the grid over `steps` (row-major, first step slowest)."""
     sizes = [len(step_verdicts[s]) for s in steps]
     size = int(np.prod(sizes)) if sizes else 1
-    if size > MAX_GRID:
-        return None
-    index = dict(zip(steps, np.unravel_index(np.arange(size), sizes) if sizes else []))
+    return dict(zip(steps, np.unravel_index(np.arange(size), sizes) if sizes else []))
+
+
+def rule_masks(rules: list[DecisionRule], step_verdicts: dict[str, list[str]], index: dict[str, np.ndarray],
+               size: int) -> list[np.ndarray]:
+    """Per rule, where on the grid its condition holds. `step_verdicts` may list more verdicts than a rule set
+    has (the diff evaluates two rule sets on the union of their grids); verdicts are found by name."""
 
     def mask(condition: Condition) -> np.ndarray:
         if isinstance(condition, StepIs):
@@ -122,7 +129,27 @@ def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> T
             return np.logical_or.reduce([mask(c) for c in condition.any])
         return ~mask(condition.not_)
 
-    masks = [np.broadcast_to(mask(r.when), (size,)) for r in rules]
+    return [np.broadcast_to(mask(r.when), (size,)) for r in rules]
+
+
+def first_match(masks: list[np.ndarray], size: int) -> np.ndarray:
+    """Per grid cell, the index of the first rule that matches, or -1 (first match wins)."""
+    first = np.full(size, -1, dtype=np.int64)
+    for i in reversed(range(len(masks))):
+        first[masks[i]] = i
+    return first
+
+
+def analyse(rules: list[DecisionRule], step_verdicts: dict[str, list[str]]) -> TableAnalysis | None:
+    """Evaluate the table on its whole verdict grid; None when the grid is larger than MAX_GRID."""
+    read = steps_read(rules)
+    steps = tuple(s for s in step_verdicts if s in read)
+    sizes = [len(step_verdicts[s]) for s in steps]
+    size = int(np.prod(sizes)) if sizes else 1
+    if size > MAX_GRID:
+        return None
+    index = grid_index(steps, step_verdicts)
+    masks = rule_masks(rules, step_verdicts, index, size)
     covered = np.zeros(size, dtype=bool)
     unreachable: dict[int, tuple[int, ...]] = {}
     decided_by = []
