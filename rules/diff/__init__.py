@@ -11,10 +11,10 @@ from rules.diff.data_impact import (
            decide_gold,
            write_relabelled,
 )
-from rules.diff.decisions import DecisionImpact, Transition, decision_impact
+from rules.diff.decisions import DecisionImpact, Pattern, Transition, decision_impact
 from rules.diff.report import DiffReport, render
 from rules.diff.sources import Side, load_side
 from rules.diff.structure import Change, structure_changes
 
-__all__ = ["Change", "DataImpact", "DecisionImpact", "DiffReport", "Side", "Transition", "data_impact",
+__all__ = ["Change", "DataImpact", "DecisionImpact", "DiffReport", "Pattern", "Side", "Transition", "data_impact",
            "decide_gold", "decision_impact", "load_side", "render", "structure_changes", "write_relabelled"]

@@ -26,6 +26,18 @@ MAX_PATTERNS = 6  # patterns described per group of combinations; the rest is co
 DEFAULT = "default"
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """A box of verdict combinations: `verdicts` maps each constrained step to its verdicts (other steps: any)."""
+
+    text: str  # `brand_model = mismatch and attributes in {match, not_mentioned}`
+    count: int  # combinations in the box
+    verdicts: dict[str, list[str]]
+
+    def as_json(self) -> dict:
+        return {"when": self.text, "count": self.count, "verdicts": self.verdicts}
+
+
 @dataclass
 class Transition:
     """One kind of change: `old` -> `new` (label text and deciding rule; None on the side that lacks the combos)."""
@@ -35,14 +47,15 @@ class Transition:
     new_label: str | None
     new_rule: str | None
     count: int
-    patterns: list[tuple[str, int]] = field(default_factory=list)  # (description, combinations)
+    patterns: list[Pattern] = field(default_factory=list)
     undescribed: int = 0  # combinations of the group not covered by the patterns listed
 
     @property
     def label_changed(self) -> bool:
         return self.old_label != self.new_label
 
-    def head(self, unit: str = "combinations") -> str:
+    def head(self) -> str:
+        unit = "combination" if self.count == 1 else "combinations"
         if self.old_label is None:
             return f"new: {self.new_label}, {self.count} {unit}, decided by {self.new_rule}"
         if self.new_label is None:
@@ -55,7 +68,7 @@ class Transition:
     def as_json(self) -> dict:
         return {"old_label": self.old_label, "old_rule": self.old_rule, "new_label": self.new_label,
                 "new_rule": self.new_rule, "count": self.count,
-                "patterns": [{"when": p, "count": n} for p, n in self.patterns], "undescribed": self.undescribed}
+                "patterns": [p.as_json() for p in self.patterns], "undescribed": self.undescribed}
 
 
 @dataclass
@@ -167,17 +180,17 @@ def _transition(o: _Side | None, n: _Side | None, mask: np.ndarray, pair: tuple,
     old = o.describe(pair[0]) if o is not None else (None, None)
     new = n.describe(pair[1]) if n is not None else (None, None)
     count = int(mask.sum())
-    found = patterns(mask.reshape(sizes), domain, grid)
-    covered = sum(c for _, c in found)
-    return Transition(old[0], old[1], new[0], new[1], count, found, max(0, count - covered))
+    found, left = patterns(mask.reshape(sizes), domain, grid)
+    return Transition(old[0], old[1], new[0], new[1], count, found, left)
 
 
 def patterns(cells: np.ndarray, domain: list[list[int]], grid: dict[str, list[str]],
-             limit: int = MAX_PATTERNS) -> list[tuple[str, int]]:
+             limit: int = MAX_PATTERNS) -> tuple[list[Pattern], int]:
     """Greedy cover of the marked cells by maximal boxes (a verdict set per step), described in words.
 
     Each box starts at the first cell not yet covered and grows, step by step, by every verdict that keeps the
     whole box inside the marked cells; steps whose box spans their whole domain are left out of the words.
+    Boxes may overlap. Returns the boxes and how many marked cells are left outside them (past `limit` boxes).
     """
     sub = cells[np.ix_(*domain)] if domain else cells
     left = sub.copy()
@@ -191,11 +204,11 @@ def patterns(cells: np.ndarray, domain: list[list[int]], grid: dict[str, list[st
                 if value not in box[axis] and sub[np.ix_(*_with(box, axis, value))].all():
                     box[axis].append(value)
         left[np.ix_(*box)] = False
-        words = [_words(steps[k], [grid[steps[k]][domain[k][j]] for j in sorted(chosen)],
-                        [grid[steps[k]][j] for j in domain[k]]) for k, chosen in enumerate(box)]
-        text = " and ".join(w for w in words if w) or "every combination"
-        out.append((text, int(np.prod([len(c) for c in box]))))
-    return out
+        named = {steps[k]: [grid[steps[k]][domain[k][j]] for j in sorted(chosen)] for k, chosen in enumerate(box)
+                 if len(chosen) < len(domain[k])}
+        words = [_words(s, named[s], [grid[s][j] for j in domain[k]]) for k, s in enumerate(steps) if s in named]
+        out.append(Pattern(" and ".join(words) or "every combination", int(np.prod([len(c) for c in box])), named))
+    return out, int(left.sum())
 
 
 def _with(box: list[list[int]], axis: int, value: int) -> list[list[int]]:
@@ -203,8 +216,6 @@ def _with(box: list[list[int]], axis: int, value: int) -> list[list[int]]:
 
 
 def _words(step: str, chosen: list[str], domain: list[str]) -> str:
-    if len(chosen) == len(domain):
-        return ""
     if len(chosen) == 1:
         return f"{step} = {chosen[0]}"
     missing = [v for v in domain if v not in chosen]
@@ -232,8 +243,8 @@ def _from_data(old: CompiledRuleSet, new: CompiledRuleSet, grid: dict[str, list[
             groups.setdefault((a.label, a.rule_id, b.label, b.rule_id), []).append(combo)
     transitions = []
     for (la, ra, lb, rb), found in groups.items():
-        words = [(" and ".join(f"{s} = {v}" for s, v in zip(steps, c) if v is not None), 1)
-                 for c in found[:MAX_PATTERNS]]
+        words = [Pattern(" and ".join(f"{s} = {v}" for s, v in zip(steps, c) if v is not None), 1,
+                         {s: [v] for s, v in zip(steps, c) if v is not None}) for c in found[:MAX_PATTERNS]]
         transitions.append(Transition(old.label_text(la), ra, new.label_text(lb), rb, len(found), words,
                                       max(0, len(found) - MAX_PATTERNS)))
     transitions.sort(key=lambda t: (-t.count, str(t.old_rule), str(t.new_rule)))

@@ -83,7 +83,7 @@ def summary_lines(r: DiffReport) -> list[str]:
                    "compare instead")
     for t in (d.transitions[:SUMMARY_ITEMS] if d else []):
         out.append(f"  {t.head()}")
-        out += [f"    {p} ({n})" if len(t.patterns) > 1 else f"    {p}" for p, n in t.patterns[:2]]
+        out += [f"    {p.text} ({p.count})" if len(t.patterns) > 1 else f"    {p.text}" for p in t.patterns[:2]]
     if d and len(d.transitions) > SUMMARY_ITEMS:
         out.append(f"  {len(d.transitions) - SUMMARY_ITEMS} more kinds of change (details below)")
     for kind, items in (("allowed only by NEW", d.only_new if d else []), ("allowed only by OLD", d.only_old if d else [])):
@@ -155,7 +155,7 @@ def _transition_lines(items: list[Transition]) -> list[str]:
     out = []
     for t in items:
         out.append(f"    {t.head()}")
-        out += [f"      {p} ({n})" for p, n in t.patterns]
+        out += [f"      {p.text} ({p.count})" for p in t.patterns]
         if t.undescribed:
             out.append(f"      and {t.undescribed} more combinations in other patterns")
     return out

@@ -64,7 +64,7 @@ def _by_id(kind: str, old: dict[str, dict[str, Any]], new: dict[str, dict[str, A
     old_ids, new_ids = list(old), list(new)
     for i, key in enumerate(new_ids):
         if key not in old:
-            after = f" before {new_ids[i + 1]}" if i + 1 < len(new_ids) else " at the end"
+            after = f", before {new_ids[i + 1]}" if i + 1 < len(new_ids) else ", the last"
             out.append(Change("added", f"{kind} {key}", f"at {i + 1}{after}; " + _summary(new[key])))
     out += [Change("removed", f"{kind} {key}", f"was at {old_ids.index(key) + 1}; " + _summary(old[key]))
             for key in old_ids if key not in new]
