@@ -110,7 +110,8 @@ def reward_deltas(old: CompiledRuleSet, new: CompiledRuleSet, paths: list[str]) 
             raise DataError([], f"{file}:{line}: label: {str(err).split(': ', 1)[1]}") from None
         totals.append(scored)
     moves = [Move(f"{r['_where'][0]}:{r['_where'][1]}", str(r.get("group", r.get("id", ""))), a.total, b.total,
-                  b.error.code if b.error else (b.decision.rule_id if b.decision else ""))
+                  f"parse error {b.error.code}" if b.error else
+                  f"writes {b.label}, NEW decides {b.decision.label} by {b.decision.rule_id}")
              for r, a, b in zip(rows, *totals)]
     both = [m for m in moves if m.old is not None and m.new is not None]
     mean = (lambda xs: sum(xs) / len(xs) if xs else 0.0)

@@ -3,6 +3,7 @@
     python -m rules check rules/catalog/*.yaml     # every problem as file:line: field: what; fix
     python -m rules explain rules/catalog/ecommerce.yaml
     python -m rules schema > ruleset.schema.json
+    python -m rules diff main:rules/catalog/ecommerce.yaml rules/catalog/ecommerce.yaml --data train.jsonl
 
     >>> from rules import compile_rules
     >>> rules = compile_rules("rules/catalog/ecommerce.yaml")

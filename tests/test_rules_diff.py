@@ -262,7 +262,7 @@ def test_reward_deltas_by_hand(tmp_path):
     assert d.mean_old == pytest.approx(2 / 4) and d.mean_new == pytest.approx((2 + c) / 4)
     assert d.rank_changes == 2  # g1: ranks (2, 1, 2) -> (1, 3, 2)
     assert [(m.old, round(m.new, 6)) for m in d.largest] == [(0.0, 1.0), (1.0, 0.0), (0.0, round(c, 6))]
-    assert d.largest[0].where == f"{path}:1" and d.largest[0].why == "store_brand_substitute"
+    assert d.largest[0].where == f"{path}:1" and d.largest[0].why == "writes 3, NEW decides 3 by store_brand_substitute"
 
 
 def git(repo: Path, *args: str) -> None:
@@ -345,3 +345,15 @@ def test_unrelated_files_still_compare_structure(tmp_path, capsys):
     assert main(["diff", ECOMMERCE, other, "--structure-only"]) == 0
     out = capsys.readouterr().out
     assert "label 4 removed" in out and "step a added" in out and "decisions (exact" not in out
+
+
+def test_the_readme_worked_example_prints_what_the_readme_shows(capsys, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("$ python -m rules diff rules/catalog/ecommerce.yaml"):].split("```")[0]
+    lines = block.splitlines()
+    command_lines = [lines[0]] + [line for line in lines[1:4] if line.startswith("    --")]
+    args = " ".join(line.rstrip("\\").strip() for line in command_lines).split()[5:]
+    shown = lines[len(command_lines):lines.index("")]
+    monkeypatch.chdir(ROOT)
+    assert main(["diff", *args]) == int(block.split("$ echo $?")[1].split()[0])
+    assert capsys.readouterr().out.split("\n\n")[0].splitlines() == shown
