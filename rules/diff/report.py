@@ -56,7 +56,7 @@ def render(report: DiffReport, fmt: str) -> str:
     summary, details = summary_lines(report), detail_lines(report)
     if fmt == "markdown":
         head = f"### Rule diff: `{report.old}` -> `{report.new}`"
-        body = "\n".join(f"- {line}" if not line.startswith("  ") else f"  - {line.strip()}" for line in summary[1:])
+        body = "\n".join(f"{' ' * (len(line) - len(line.lstrip()))}- {line.strip()}" for line in summary[1:])
         return f"{head}\n\n{body}\n\n<details><summary>Details</summary>\n\n```text\n" + "\n".join(details) \
             + "\n```\n\n</details>"
     return "\n".join(summary + [""] + details)
