@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import string
 from collections import Counter
 from typing import Any
 
 from rules.decision import MAX_GRID, analyse, describe, walk
 from rules.errors import Problem, dotted, one_of
 from rules.format_checks import check_format
-from rules.model import LabelRef, RuleSet
+from rules.model import EXPLAIN_FIELDS, LabelRef, RuleSet
 from rules.yaml_source import locate
 
 
@@ -104,7 +105,31 @@ def _check_steps(rs: RuleSet, report: _Report) -> dict[str, list[str]]:
     for i, step in enumerate(rs.steps):
         for j in _duplicates(list(step.verdicts)):
             report.add(("steps", i, "verdicts", j), "duplicate verdict", step.verdicts[j], "list each verdict once")
+        _check_explain(rs, report, i)
     return {s.id: list(s.verdicts) for s in rs.steps}
+
+
+def _check_explain(rs: RuleSet, report: _Report, i: int) -> None:
+    """A step's explanation templates: known verdicts, known placeholders, no output marker inside."""
+    step = rs.steps[i]
+    markers = [m for m in (rs.output.verdict_marker, rs.output.think_open, rs.output.think_close) if m.strip()]
+    for verdict, template in step.explain.items():
+        path = ("steps", i, "explain", verdict)
+        if verdict not in step.verdicts:
+            report.add(path, f"step {step.id!r} has no verdict {verdict!r}", verdict, one_of(verdict, step.verdicts))
+        try:
+            names = [name for _, name, spec, conv in string.Formatter().parse(template) if name is not None]
+        except ValueError as err:
+            report.add(path, f"not a valid template ({err})", template, "write {name} for a placeholder and {{ or }} "
+                       "for a literal brace")
+            continue
+        for name in names:
+            if name not in EXPLAIN_FIELDS:
+                report.add(path, f"unknown placeholder {{{name}}}", template, one_of(name, list(EXPLAIN_FIELDS)))
+        hit = next((m for m in markers if m in template), None)
+        if hit:
+            report.add(path, f"the template contains the output marker {hit!r}, so the CoT it writes cannot parse",
+                       template, f"reword it without {hit!r}")
 
 
 def _check_rules(rs: RuleSet, report: _Report, label_refs: set, steps: dict[str, list[str]]) -> None:

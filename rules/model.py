@@ -44,10 +44,32 @@ class LabelScale(Strict):
     )
 
 
+# The registry of placeholders a step's `explain` templates may use: name -> what it is filled with
+# (rules.data.explain fills them from the example; the checks and the schema's help text are derived from it).
+EXPLAIN_FIELDS = {
+    "query": "the shopper's query",
+    "title": "the product title",
+    "category": "the product's category path (`Shoes > Running`), or `no category given`",
+    "leaf_category": "the last element of the category path, or `no category given`",
+    "brand": "the product's brand, or `no brand given`",
+    "attributes": "the product's attributes as `key: value` pairs, or `no attributes listed`",
+    "price": "the product's price with two decimals, or `no price given`",
+    "verdict": "the step's gold verdict",
+    "label": "the gold label's name",
+    "rule": "the id of the decision rule that decides the gold steps (`default` when none does)",
+    "rule_message": "that rule's message (the default label's name when none does)",
+}
+
+
 class Step(Strict):
     id: Identifier
     question: str = Field(min_length=1, description="What the step answers, in business wording (shown to judges).")
     verdicts: list[Annotated[str, Field(pattern=r"^\S+$")]] = Field(min_length=1)
+    explain: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="Optional: verdict -> a short explanation template, the step's reasoning in "
+        "CoTs rendered from gold steps when no teacher or guide CoT exists (`python -m trainers.teach`). "
+        "Placeholders in braces: " + ", ".join(f"{{{k}}}" for k in EXPLAIN_FIELDS) + ". A verdict without a "
+        "template gets the step's question.")
     before: Identifier | None = Field(
         default=None, description="Only in a file that `extends` another: insert this new step before that step."
     )

@@ -19,6 +19,7 @@ import numpy as np
 
 from rules import CompiledRuleSet, ParseError, compile_rules, load_rules
 from rules.data import Example, load_examples
+from rules.data.explain import template_reasons
 from rules.data.gold import check_gold
 from rules.data.loaders import to_dataset
 from rules.data.prompt import build_prompt
@@ -114,8 +115,10 @@ def training_examples(shelf: ShelfArguments, rules: CompiledRuleSet, seed: int =
 def cot_target(example: Example, rules: CompiledRuleSet) -> tuple[str | None, str]:
     """The gold CoT of an example and where it came from (`guide`, `rendered`), or (None, why it has none).
 
-    Without a `guide`, the CoT is rendered from complete gold steps; each step's reasoning is then the rule file's
-    question for that step (the only text the rule file has), which an SFT target repeats word for word."""
+    Without a `guide`, the CoT is rendered from complete gold steps (the template CoT): each step's reasoning is the
+    rule file's `explain` template for its gold verdict filled with the example's facts (`rules.data.explain`), and
+    where the rule file has none, the step's question, which an SFT target then repeats word for word.
+    `python -m trainers.teach` writes guides from a teacher model instead."""
     if example.guide:
         return example.guide, "guide"
     gold = example.gold_steps or {}
@@ -128,7 +131,7 @@ def cot_target(example: Example, rules: CompiledRuleSet) -> tuple[str | None, st
     if label is None or gold.get(conclusion, label.name) != label.name:
         return None, "invalid_gold_steps"
     try:
-        return rules.render(example.label, gold), "rendered"
+        return rules.render(example.label, gold, template_reasons(example, rules)), "rendered"
     except (ValueError, KeyError) as err:  # a verdict this rule file lacks, or a marker inside a reason
         logger.debug("cannot render a CoT for %s: %s", example.id, err)
         return None, "invalid_gold_steps"
