@@ -120,6 +120,20 @@ class CompiledRuleSet:
         return [(r, self.rule_labels[i]) for i, r in enumerate(self.rules)
                 if r.hard and holds_partially(r.when, verdicts)]
 
+    def close_hard_rules(self, verdicts: dict[str, str]) -> list[tuple[DecisionRule, int, str, str]]:
+        """Hard rules that do not hold on these verdicts but would if one step's verdict changed:
+        (rule, its label, that step, the verdict that would fire it). The rules a judge must rule out on this row."""
+        out = []
+        for i, rule in enumerate(self.rules):
+            if not rule.hard or holds_partially(rule.when, verdicts) is not False:
+                continue
+            flip = next(((step, v) for step, allowed in self.step_verdicts.items() if step != self.format.fmt.conclusion_step
+                         for v in allowed if v != verdicts.get(step)
+                         and holds_partially(rule.when, {**verdicts, step: v})), None)
+            if flip is not None:
+                out.append((rule, self.rule_labels[i], *flip))
+        return out
+
     def _invalid_step(self, verdicts: dict[str, str]) -> str | None:
         """The first step the table reads whose verdict is missing or not allowed."""
         return next((s for s in self._read_steps if verdicts.get(s) not in self.step_verdicts[s]), None)

@@ -59,7 +59,8 @@ class OpenAIBackend:
         self.body = {"model": model, "max_tokens": max_tokens, "temperature": temperature, "logprobs": True,
                      "top_logprobs": top_logprobs, **(extra_body or {})}
         self.cache_id = "openai:" + json.dumps(self.body, sort_keys=True)  # not the URL: replicas share entries
-        self.counters = Counters("calls", "retries", "timeouts", "failures", "no_logprobs")
+        self.counters = Counters("calls", "retries", "timeouts", "failures", "no_logprobs", "prompt_tokens",
+                                 "completion_tokens")
         self._init_runtime()
 
     def _init_runtime(self) -> None:
@@ -164,6 +165,11 @@ class OpenAIBackend:
                                  False) from None
         if not isinstance(text, str):
             raise _AttemptFailed(Failure("bad_response", f"content is {type(text).__name__}, not text"), False)
+        usage = data.get("usage") if isinstance(data, dict) else None
+        if isinstance(usage, dict):  # the server's own count, when it sends one
+            for name in ("prompt_tokens", "completion_tokens"):
+                if isinstance(usage.get(name), int):
+                    self.counters.add(name, usage[name])
         tokens = _tokens(choice.get("logprobs"))
         if tokens is None:
             self.counters.add("no_logprobs")

@@ -57,7 +57,7 @@ class LocalBackend:
         name = getattr(model.config, "name_or_path", "") or type(model).__name__
         self.cache_id = "local:" + json.dumps({"model": name, "max_new_tokens": max_new_tokens, "top_k": top_k},
                                               sort_keys=True)
-        self.counters = Counters("calls", "failures")
+        self.counters = Counters("calls", "failures", "prompt_tokens", "completion_tokens")
         self._lock = threading.Lock()
         self._piece = functools.lru_cache(maxsize=65536)(self._decode_one)
         if tokenizer.chat_template is None:
@@ -124,6 +124,8 @@ class LocalBackend:
         for i, row in enumerate(new):
             n = next((k for k, t in enumerate(row) if t in self.eos_ids), len(row))  # cut at the first EOS
             completions.append(self._completion(row[:n], logits[i, :n]))
+            self.counters.add("completion_tokens", n)
+        self.counters.add("prompt_tokens", int(mask.sum()))
         return completions
 
     def _completion(self, ids: list[int], logits: torch.Tensor) -> Completion:
