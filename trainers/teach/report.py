@@ -33,16 +33,17 @@ def build_report(rows: list[dict[str, Any]], sessions: list[dict[str, Any]], rul
 
     labels = {rules.label_text(lab): rate([r for r in rows if r["label"] == lab]) for lab in rules.label_ids}
     types = sorted({t for r in rows for t in r["query_type"] or ["(none)"]})
-    rejections, parse_errors, failures = Counter(), Counter(), Counter()
+    rejections, parse_errors = Counter(), Counter()
     for r in rows:
         rejections.update(r["rejected"])
         parse_errors.update(r.get("parse_errors", {}))
-        failures.update(r["failures"])
     answers = sum(r["answers"] for r in rows)
     accepted_cots = sum(r["accepted"] for r in rows)
     teacher: Counter = Counter()
     for s in sessions:
         teacher.update({k: v for k, v in s["counters"].items() if isinstance(v, (int, float))})
+    failures = Counter({k.removeprefix("failed_"): teacher.pop(k) for k in list(teacher)
+                        if k.startswith("failed_") and k != "failed_tries"})
     return {
         "settings": settings,
         "overall": rate(rows),

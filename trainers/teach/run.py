@@ -76,6 +76,7 @@ async def teach_row(example: Example, rules: CompiledRuleSet, teacher: Teacher, 
             parse_errors[check.detail.partition(":")[0]] += 1
         rejected.append({"row": example.id, "sample": i, "reason": check.reason, "detail": check.detail,
                          "label": example.label, "text": answer[0]})
+    n_accepted = len(accepted)
     if accepted and s.keep == "best":
         facts = fact_words(example)
         accepted = [max(accepted, key=lambda a: grounding(a[1], facts))]  # max keeps the first of equals
@@ -88,7 +89,7 @@ async def teach_row(example: Example, rules: CompiledRuleSet, teacher: Teacher, 
                                                           "guide" if origin == "guide" else "template")
         rows = [] if s.exclude_unaccepted else [example.model_copy(update={"guide": guide})]
     entry = {"id": example.id, "label": example.label, "query_type": list(example.query_type), "source": source,
-             "answers": sum(1 for a in answers if not isinstance(a, Failure)), "accepted": len(accepted),
+             "answers": sum(1 for a in answers if not isinstance(a, Failure)), "accepted": n_accepted,
              "no_answer": sum(failures.values()), "rejected": dict(rejections), "parse_errors": dict(parse_errors),
              "failures": dict(failures)}
     return rows, rejected, entry

@@ -76,7 +76,8 @@ class Teacher:
                                  f"{', '.join(listed) if listed else 'no model'})")
             backend = OpenAIBackend(spec, model or listed[0], api_key=os.environ.get(api_key_env) or None,
                                     timeout=timeout, max_retries=max_retries, concurrency=concurrency,
-                                    max_tokens=max_tokens, temperature=temperature, retry_timeouts=True)
+                                    max_tokens=max_tokens, temperature=temperature, retry_timeouts=True,
+                                    logprobs=False)
         else:
             folder = Path(spec)
             if not (folder / "config.json").is_file():

@@ -47,7 +47,7 @@ class OpenAIBackend:
     def __init__(self, base_url: str, model: str, *, api_key: str | None = None, timeout: float = 30.0,
                  max_retries: int = 3, backoff: float = 0.5, max_backoff: float = 8.0, concurrency: int = 8,
                  max_tokens: int = 512, temperature: float = 0.0, top_logprobs: int = 5,
-                 retry_timeouts: bool = False, extra_body: dict[str, Any] | None = None):
+                 retry_timeouts: bool = False, extra_body: dict[str, Any] | None = None, logprobs: bool = True):
         if concurrency < 1 or timeout <= 0 or max_retries < 0:
             raise ValueError(f"OpenAIBackend: concurrency ({concurrency}) must be >= 1, timeout ({timeout}) > 0 and "
                              f"max_retries ({max_retries}) >= 0")
@@ -56,8 +56,10 @@ class OpenAIBackend:
         self.model, self.api_key, self.timeout = model, api_key, float(timeout)
         self.max_retries, self.backoff, self.max_backoff = max_retries, backoff, max_backoff
         self.concurrency, self.retry_timeouts = concurrency, retry_timeouts
-        self.body = {"model": model, "max_tokens": max_tokens, "temperature": temperature, "logprobs": True,
-                     "top_logprobs": top_logprobs, **(extra_body or {})}
+        # logprobs=False (text only, e.g. a teacher writing CoTs) asks for none and expects none.
+        wanted = {"logprobs": True, "top_logprobs": top_logprobs} if logprobs else {}
+        self.body = {"model": model, "max_tokens": max_tokens, "temperature": temperature, **wanted,
+                     **(extra_body or {})}
         self.cache_id = "openai:" + json.dumps(self.body, sort_keys=True)  # not the URL: replicas share entries
         self.counters = Counters("calls", "retries", "timeouts", "failures", "no_logprobs", "prompt_tokens",
                                  "completion_tokens")
@@ -171,7 +173,7 @@ class OpenAIBackend:
                 if isinstance(usage.get(name), int):
                     self.counters.add(name, usage[name])
         tokens = _tokens(choice.get("logprobs"))
-        if tokens is None:
+        if tokens is None and self.body.get("logprobs"):
             self.counters.add("no_logprobs")
             if not self._warned.is_set():
                 self._warned.set()
