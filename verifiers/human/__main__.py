@@ -8,9 +8,16 @@
         --candidates samples.jsonl --out judge_sft.jsonl
     python -m verifiers.human build-dpo --db annotations.db --rules RULES --examples train.jsonl \\
         --candidates samples.jsonl --out dpo.jsonl [--pairs 2] [--oracle]
+    python -m verifiers.human serve --db annotations.db --rules RULES --examples DATA --candidates samples.jsonl \\
+        [--host 127.0.0.1 --port 8765] [--annotator NAME] [--double 0.2]
+    python -m verifiers.human label-studio config --rules RULES > config.xml
+    python -m verifiers.human label-studio tasks --rules RULES --examples DATA --candidates samples.jsonl \\
+        --out tasks.json
+    python -m verifiers.human import --db annotations.db --rules RULES label_studio_export.json
 
-Each file of an import is all or nothing; a file whose content was imported before is skipped (--force imports
-it again). Policies: latest, majority (ties: latest), priority:ANNOTATOR,... (first listed wins). Every error is
+Each file of an import (JSONL, CSV, or a Label Studio JSON export of our tasks) is all or nothing; a file whose
+content was imported before is skipped (--force imports it again; a Label Studio export brings only the annotations
+not imported yet). Policies: latest, majority (ties: latest), priority:ANNOTATOR,... (first listed wins). Every error is
 one line per problem on stderr, without a traceback; the exit status is 1 (2 for a bad command line).
 Candidates files are JSONL: {"id": example id, "completion": text or chat messages}, one per line.
 """
@@ -54,6 +61,9 @@ def _import(args: argparse.Namespace) -> int:
     with AnnotationStore(args.db) as store:
         for file in args.files:
             try:
+                if file.lower().endswith(".json"):  # Label Studio's JSON export of our tasks
+                    print(_import_label_studio(store, rules, file, args.force, args.label_studio_users))
+                    continue
                 print(f"imported {import_file(store, rules, file, annotator=args.annotator, force=args.force)}")
             except AlreadyImported as err:
                 print(f"skipped {err}")
@@ -61,6 +71,41 @@ def _import(args: argparse.Namespace) -> int:
                 failed += 1
                 _report(err)
     return 1 if failed else 0
+
+
+def _import_label_studio(store: AnnotationStore, rules, file: str, force: bool, users: str | None) -> str:
+    from verifiers.human.labelstudio import import_export, read_users
+
+    result = import_export(store, rules, file, force=force, users=read_users(users))
+    return f"imported {result}" if result.batch is not None else f"skipped {file}: no new annotations"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from verifiers.human.web import build_site, serve
+
+    site = build_site(args.db, _rules(args.rules), args.examples, args.candidates, annotator=args.annotator,
+                      double=args.double, seed=args.seed, show_gold=not args.hide_gold)
+    print(f"annotate at http://{args.host}:{args.port}/ ({len(site.candidates)} candidates; Ctrl-C stops)", flush=True)
+    serve(site, args.host, args.port)
+    return 0
+
+
+def _label_studio(args: argparse.Namespace) -> int:
+    from verifiers.human import labelstudio
+
+    rules = _rules(args.rules)
+    if args.what == "config":
+        sys.stdout.write(labelstudio.labeling_config(rules))
+        return 0
+    from rules.data.loaders import load_examples
+    from verifiers.human.candidates import read_candidates
+
+    examples = {e.id: e for e in load_examples(args.examples).examples}
+    tasks = labelstudio.tasks(rules, read_candidates(args.candidates, examples, rules), show_gold=not args.hide_gold)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(tasks, f, ensure_ascii=False, indent=1)
+    print(f"wrote {len(tasks)} tasks to {args.out}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -177,6 +222,8 @@ def _parser() -> _Parser:
     p.add_argument("--rules", required=True, help="rule file the verdicts and labels are checked against")
     p.add_argument("--annotator", help="annotator for records that name none")
     p.add_argument("--force", action="store_true", help="import a file even if the same content was imported")
+    p.add_argument("--label-studio-users", metavar="FILE",
+                   help="for Label Studio exports (.json): its user list (GET /api/users) to name annotators")
     p.add_argument("files", nargs="+", metavar="FILE")
     p = command("export", _export, "write current values (or the whole history) as JSONL or CSV")
     p.add_argument("--out", required=True, help="FILE.jsonl or FILE.csv")
@@ -190,6 +237,7 @@ def _parser() -> _Parser:
     p.add_argument("id")
     p.add_argument("--policy", **policy)
     p.add_argument("--json", action="store_true")
+    _web_parsers(sub)
     for name, help in (("build-judge", "SFT rows (messages) for the generative step judge"),
                        ("build-dpo", "DPO pairs (prompt/chosen/rejected) from annotated candidates")):
         p = command(name, _build, help)
@@ -205,6 +253,31 @@ def _parser() -> _Parser:
             p.add_argument("--oracle", action="store_true", help="no correct candidate: the gold/annotated CoT")
             p.add_argument("--text", action="store_true", help="plain-text prompt/chosen/rejected, not chat")
     return parser
+
+
+def _web_parsers(sub) -> None:
+    """`serve` and `label-studio`: the two ways people annotate."""
+    p = sub.add_parser("serve", help="the step-annotation web page", description="the step-annotation web page")
+    p.add_argument("--db", required=True, help="the SQLite annotation store (created if missing)")
+    p.add_argument("--rules", required=True)
+    p.add_argument("--examples", required=True, help="the examples (any format rules.data.load_examples reads)")
+    p.add_argument("--candidates", required=True, help='JSONL: {"id": ..., "completion": ...} per line')
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (no passwords: see the README)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--annotator", help="one annotator for every session (no sign-in page)")
+    p.add_argument("--double", type=float, default=0.0, help="share of items annotated twice, for agreement")
+    p.add_argument("--seed", type=int, default=0, help="picks which items are annotated twice")
+    p.add_argument("--hide-gold", action="store_true", help="do not show the examples' gold label")
+    p.set_defaults(run=_serve)
+    p = sub.add_parser("label-studio", help="Label Studio labeling config (XML) or tasks (JSON) from our files",
+                       description="Label Studio labeling config (XML) or tasks (JSON) from our files")
+    p.add_argument("what", choices=["config", "tasks"])
+    p.add_argument("--rules", required=True)
+    p.add_argument("--examples", help="tasks: the examples")
+    p.add_argument("--candidates", help="tasks: the candidates JSONL")
+    p.add_argument("--out", help="tasks: the JSON file to write")
+    p.add_argument("--hide-gold", action="store_true", help="tasks: leave the gold label out")
+    p.set_defaults(run=_label_studio)
 
 
 def main(argv: list[str] | None = None) -> int:
