@@ -83,7 +83,7 @@ def annotations_for(made: list[dict]) -> list[dict]:
         if i == 1:  # a step the annotator corrects, with a reason
             result = [r for r in result if r["from_name"] != "category"]
             result += [choice("category", "adjacent"), reason("category", "a harness is next to collars")]
-        if not predicted:  # a completion that does not parse: the label only
+        if set(predicted) <= {"label"}:  # a completion that does not parse: the label only
             result = [choice("label", "Mismatch"), reason("label", "the completion does not parse; judged by hand")]
         out.append({"result": result, "lead_time": 10.5 + i})
     return out

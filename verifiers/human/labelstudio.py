@@ -97,8 +97,9 @@ def tasks(rules: CompiledRuleSet, candidates: list[Candidate], *, show_gold: boo
             data[f"said_{step.id}"] = f"model: {s.verdict}. {s.reasoning.strip()}" if s else "model: (not parsed)"
             if s is not None:
                 result.append(_choice(step.id, s.verdict))
-        if c.cot is not None:
-            result.append(_choice(LABEL_GROUP, rules.labels[c.cot.label].name))
+        label = c.cot.label if c.cot is not None else rules.read_label(c.text)  # a cut CoT may keep its label line
+        if label is not None:
+            result.append(_choice(LABEL_GROUP, rules.labels[label].name))
         task: dict[str, Any] = {"data": data}
         if result:
             task["predictions"] = [{"model_version": c.key.rsplit(":", 1)[0], "result": result}]

@@ -130,7 +130,7 @@ def create_app(site: Site) -> Starlette:
         done = site.done()
         people = sorted({a for who in done.values() for a in who})
         return page(request, "stats.html", stats=store_stats(site.store, site.rules),
-                    progress={a: site.progress(a) for a in people})
+                    people={a: site.progress(a) for a in people})
 
     def signout(request: Request) -> Response:
         response = RedirectResponse("/", 303)

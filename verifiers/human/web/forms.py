@@ -48,7 +48,9 @@ def item_view(rules: CompiledRuleSet, candidate: Candidate, saved: list[Annotati
                      said[step].reasoning.strip() if step in said else "", list(verdicts))
              for step, verdicts in rules.step_verdicts.items() if step != conclusion]
     labels = sorted(((lab.id, lab.name) for lab in rules.ruleset.scale.labels), reverse=True)
-    view = ItemView(candidate, steps, labels, candidate.cot.label if candidate.cot else None)
+    # An unparsed completion may still have a readable label line: show it (and let "c" take it).
+    model_label = candidate.cot.label if candidate.cot else rules.read_label(candidate.text)
+    view = ItemView(candidate, steps, labels, model_label)
     by_id = {s.id: s for s in steps}
     latest: dict[str, Annotation] = {}
     for row in saved:
