@@ -93,6 +93,8 @@ def _serve(args: argparse.Namespace) -> int:
 def _label_studio(args: argparse.Namespace) -> int:
     from verifiers.human import labelstudio
 
+    if args.what == "tasks" and None in (args.examples, args.candidates, args.out):
+        raise UsageError("label-studio tasks needs --examples, --candidates and --out")
     rules = _rules(args.rules)
     if args.what == "config":
         sys.stdout.write(labelstudio.labeling_config(rules))
