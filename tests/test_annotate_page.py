@@ -342,3 +342,14 @@ def test_serve_module_assets_ship_in_the_package():
     assert "http://" not in text and "https://" not in text  # no CDN, nothing fetched from elsewhere
     data = (ROOT / "pyproject.toml").read_text()
     assert '"human/web/templates/*.html", "human/web/static/*"' in data  # installed with the package
+
+
+def test_fixed_annotator_needs_no_sign_in(tmp_path, candidates):
+    server = Server(tmp_path / "one.db", candidates, "--annotator", "solo")
+    try:
+        page = urllib.request.urlopen(server.url + "/", timeout=30).read().decode()  # redirected to an item
+        assert 'id="annotator">solo<' in page and "sign out" not in page
+        assert post(server.url + "/item/0", {"label": "4"}, "someone else") == 303
+    finally:
+        server.stop()
+    assert [(r.annotator, r.value) for r in rows(tmp_path / "one.db")] == [("solo", "4")]

@@ -132,16 +132,17 @@ def create_app(site: Site) -> Starlette:
         return page(request, "stats.html", stats=store_stats(site.store, site.rules),
                     people={a: site.progress(a) for a in people})
 
-    def signout(request: Request) -> Response:
-        response = RedirectResponse("/", 303)
-        response.delete_cookie(COOKIE)
-        return response
-
     routes = [Route("/", signin, methods=["GET", "POST"]), Route("/next", next_item),
               Route("/item/{n:int}", item, methods=["GET", "POST"]), Route("/stats", stats),
-              Route("/signout", signout, methods=["POST"]),
+              Route("/signout", _signout, methods=["POST"]),
               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
     return Starlette(routes=routes)
+
+
+def _signout(request: Request) -> Response:
+    response = RedirectResponse("/", 303)
+    response.delete_cookie(COOKIE)
+    return response
 
 
 def _annotator(site: Site, request: Request) -> str | None:
