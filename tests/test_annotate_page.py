@@ -201,6 +201,12 @@ def test_keyboard_annotation_back_and_edit_progress_provenance_second_annotator(
     # A second annotator gets other items: not the two ana saved, not the one ana has open.
     bob = sign_in(browser, server, "bob")
     assert key_of(bob) not in {first, second, third} and progress(bob) == f"0 / {N - 2}"
+    # Back twice walks two items back (a revisit keeps its place in the annotator's trail).
+    ana.keyboard.press("b")
+    ana.wait_for_function("k => document.querySelector('#item').dataset.key === k", arg=second)
+    ana.keyboard.press("b")
+    ana.wait_for_function("k => document.querySelector('#item').dataset.key === k", arg=first)
+    assert ana.locator("#back").count() == 0  # nothing before the first item
 
 
 def test_double_share_both_annotators_get_the_items_and_stats_show_agreement(browser, tmp_path, candidates):

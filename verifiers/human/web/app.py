@@ -120,9 +120,8 @@ def create_app(site: Site) -> Starlette:
             return await run_in_threadpool(_post_item, site, request, page, me, candidate, form)
         site.queue.claim(me, candidate.key)
         seen = site.visited.setdefault(me, [])
-        if candidate.key in seen:
-            seen.remove(candidate.key)
-        seen.append(candidate.key)
+        if candidate.key not in seen:  # a revisit keeps its place, so "back" twice walks two items back
+            seen.append(candidate.key)
         view = item_view(site.rules, candidate, site.saved(me, candidate.key))
         return page(request, "item.html", view=view, n=n, progress=site.progress(me), back=_back(site, me, n))
 
