@@ -10,7 +10,9 @@ conflict policies, import/export/stats/show, step scores for the hybrid, and tra
     >>> human.score("q1-p7", completion)        # [StepScore(..., score=+1/-1/None, source="human", reason=...)]
 
 Modules: `store` (SQLite, append-only rows), `policy` (latest, majority, priority), `records` (the JSONL/CSV record
-layout and its checks), `files` (import, export), `stats`, `verifier`, `builders`; `__main__` is the command line.
+layout and its checks), `files` (import, export), `stats`, `verifier`, `builders`, `candidates` (completions to
+annotate), `web` (the annotation page: `python -m verifiers.human serve`), `labelstudio` (config, tasks and import
+of its export), `demo_candidates`; `__main__` is the command line.
 """
 
 from verifiers.human.builders import Built, JudgePrompt, default_answer, dpo_pairs, judge_sft_rows, write_jsonl
