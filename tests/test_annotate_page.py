@@ -233,6 +233,9 @@ def test_double_share_both_annotators_get_the_items_and_stats_show_agreement(bro
         label = ana.inner_text("#fields tr[data-field=label]").split()
         assert label[3] == "4" and label[4] == "1.00"  # both took the model's label on all four
         shot(ana, "annotate_stats.png")
+        ana.keyboard.press("n")  # back to the queue from the stats page
+        ana.wait_for_selector("#item")
+        assert key_of(ana) == "cands.jsonl:5"
     finally:
         server.stop()
 

@@ -147,3 +147,15 @@ def test_candidates_file_lines_and_problems(tmp_path):
         read_candidates(empty, EXAMPLES, RULES)
     with pytest.raises(FileNotFoundError, match="no such candidates file"):
         read_candidates(tmp_path / "none.jsonl", EXAMPLES, RULES)
+
+
+def test_bundled_candidates_are_what_the_command_writes(tmp_path):
+    """data/annotate/candidates.jsonl is generated: `python -m verifiers.human.demo_candidates` (its docstring)."""
+    from verifiers.human.demo_candidates import main
+
+    out = tmp_path / "candidates.jsonl"
+    assert main(["--examples", str(ROOT / "data/synthetic/eval_balanced.jsonl"), "--rules",
+                 str(ROOT / "rules/catalog/ecommerce.yaml"), "--out", str(out), "--n", "24", "--seed", "0"]) == 0
+    assert out.read_text() == (ROOT / "data/annotate/candidates.jsonl").read_text()
+    kinds = [c.cot is None for c in CANDIDATES]
+    assert len(CANDIDATES) == 24 and sum(kinds) == 2  # two that do not parse

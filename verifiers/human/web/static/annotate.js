@@ -3,7 +3,15 @@
 (function () {
   "use strict";
   var form = document.getElementById("form");
-  if (!form) return;
+  if (!form) {  // the stats and done pages: n goes back to the queue, t to the stats
+    document.addEventListener("keydown", function (e) {
+      var typing = e.target && (e.target.tagName === "INPUT" || e.target.tagName === "TEXTAREA");
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "n") window.location.href = "/next";
+      else if (e.key === "t") window.location.href = "/stats";
+    });
+    return;
+  }
   var rows = Array.prototype.slice.call(form.querySelectorAll(".row"));
   var at = 0;
 
