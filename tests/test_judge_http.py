@@ -11,17 +11,16 @@ server (`transformers serve`) is tests/test_judge_serve.py.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from rules import compile_rules
 from verifiers.judge import OpenAIBackend, StepJudge
+from tests.scripts.openai_stub import JsonHandler, QuietServer, chat_completion
 from verifiers.judge.server import free_port
 
 RULES = compile_rules("rules/catalog/ecommerce.yaml")
@@ -54,9 +53,7 @@ def answer_and_logprobs() -> tuple[str, list[dict]]:
     return text, content
 
 
-class Scripted(ThreadingHTTPServer):
-    daemon_threads, block_on_close = True, False  # a sleeping handler must not hold up teardown
-
+class Scripted(QuietServer):
     def __init__(self, port: int):
         super().__init__(("127.0.0.1", port), Handler)
         self.actions: list[tuple] = []  # consumed one per request; then ("ok", "logprobs")
@@ -64,18 +61,12 @@ class Scripted(ThreadingHTTPServer):
         self.in_flight = self.max_in_flight = 0
         self.lock = threading.Lock()
 
-    def handle_error(self, request, client_address) -> None:
-        pass  # a client that gave up (the timeout test) leaves a broken pipe behind: expected here
 
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server: Scripted
 
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
     def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         with self.server.lock:
             self.server.requests.append(body)
             action = self.server.actions.pop(0) if self.server.actions else ("ok", "logprobs")
@@ -101,18 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             text, content = answer_and_logprobs()
             logprobs = {"content": content} if action[1] == "logprobs" else None
-            self.reply(200, {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                          "logprobs": logprobs, "finish_reason": "stop"}],
-                             "usage": {"prompt_tokens": 10, "completion_tokens": len(content), "total_tokens": 99}})
-
-    def reply(self, code: int, data: dict | None, headers: dict | None = None, raw: bytes | None = None) -> None:
-        payload = raw if raw is not None else json.dumps(data).encode()
-        self.send_response(code)
-        for k, v in {"Content-Type": "application/json", "Content-Length": str(len(payload)), **(headers or {})}.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(payload)
+            self.reply(200, chat_completion(body["model"], text, {"prompt_tokens": 10, "completion_tokens": len(content),
+                                                                  "total_tokens": 99}, logprobs))
 
 
 @pytest.fixture

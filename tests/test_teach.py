@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from trainers.common.tiny_model import build_tiny_lm
 from trainers.teach import REJECTIONS, teacher_messages
 from trainers.teach.cli import main
 from trainers.teach.store import side_paths
+from tests.scripts.openai_stub import JsonHandler, QuietServer, chat_completion
 from verifiers.judge.server import ServeProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +46,7 @@ def good(example, **verdicts) -> str:
     return RULES.render(label, steps, reasons)
 
 
-class Scripted(ThreadingHTTPServer):
-    daemon_threads, block_on_close = True, False
-
+class Scripted(QuietServer):
     def __init__(self):
         super().__init__(("127.0.0.1", free_port()), Handler)
         self.script: dict[str, list[tuple]] = {}  # query -> actions, one per request; then the last one again
@@ -60,21 +58,15 @@ class Scripted(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
-    def handle_error(self, request, client_address) -> None:
-        pass
 
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server: Scripted
-
-    def log_message(self, *args) -> None:
-        pass
 
     def do_GET(self) -> None:  # /v1/models
         self.reply(200, {"object": "list", "data": [{"id": "teacher", "object": "model"}]})
 
     def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         prompt = body["messages"][-1]["content"]
         query = prompt.split("Query: ", 1)[1].split("\n", 1)[0]
         with self.server.lock:
@@ -89,18 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         elif action[0] == "garbage":
             self.reply(200, None, raw=b"<html>bad gateway</html>")
         else:
-            self.reply(200, {"id": "x", "object": "chat.completion", "model": body["model"],
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": action[1]},
-                                          "finish_reason": "stop"}],
-                             "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
-
-    def reply(self, code: int, data, headers: dict | None = None, raw: bytes | None = None) -> None:
-        payload = raw if raw is not None else json.dumps(data).encode()
-        self.send_response(code)
-        for k, v in {"Content-Type": "application/json", "Content-Length": str(len(payload)), **(headers or {})}.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(payload)
+            self.reply(200, chat_completion(body["model"], action[1],
+                                            {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from openai_stub import JsonHandler, QuietServer, chat_completion
 
 from rules import compile_rules
 from rules.data import load_examples
@@ -39,36 +39,22 @@ def serve(data: str, port: int) -> None:
     rows = {e.query: (k, e) for k, e in enumerate(load_examples(data).examples)}
     seen = {"requests": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             self.reply(200, {"object": "list", "data": [{"id": "scripted-teacher", "object": "model"}]})
 
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = self.read_json()
             seen["requests"] += 1
             if seen["requests"] % 9 == 0:
                 return self.reply(500, {"error": {"message": "scripted outage"}})
             query = body["messages"][-1]["content"].split("Query: ", 1)[1].split("\n", 1)[0]
             k, example = rows[query]
             text = answer(k, example, rules)
-            self.reply(200, {"object": "chat.completion", "model": body["model"],
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                          "finish_reason": "stop"}],
-                             "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4,
-                                       "completion_tokens": len(text) // 4}})
+            self.reply(200, chat_completion(body["model"], text, {
+                "prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": len(text) // 4}))
 
-        def reply(self, code: int, data: dict) -> None:
-            payload = json.dumps(data).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    QuietServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 if __name__ == "__main__":
