@@ -62,6 +62,7 @@ class Setting:
     eval_every: int = 0  # curve points (0: a fifth of the run)
     heads: int = 0  # 0: the tiny model's default (max(4, hidden // 64))
     balance: str = "natural"  # or class (trainers.common.arguments.BALANCE)
+    data: str = DATA  # a folder of the generator's splits (the eval sets do not depend on the training size)
 
 
 # The settings tried, in the order they were run (the report's table keeps this order).
@@ -93,11 +94,19 @@ SETTINGS = {
                                         warmup=0.03, balance="class", eval_every=1000),
     # step time only (20 steps): the prose CoT and full prompt, on the same model
     "full_full_h128_v4k": Setting(cot="full", prompt="full", vocab=4096, max_steps=20),
+    # second round (quiet machine, two settings at once with one thread each): the profile with the prompt
+    # lower-cased (its tokenizer learns the lower-cased text too), then also 4x the training rows
+    # (`python -m rules.data generate --out data/synthetic_mini32k --train 32000 --eval 400 --seed 0`)
+    "uncased": Setting(prompt="uncased", vocab=4096, rows=8000, batch=8, lr=1e-3, max_steps=4000, warmup=0.03,
+                       balance="class", eval_every=500),
+    "uncased_32k": Setting(prompt="uncased", vocab=4096, rows=32000, batch=8, lr=1e-3, max_steps=4000, warmup=0.03,
+                           balance="class", eval_every=500, data="data/synthetic_mini32k"),
 }
 
 
 def model_dir(s: Setting) -> Path:
-    return MODELS / "models" / (f"h{s.hidden}_l{s.layers}_v{s.vocab}" + (f"_a{s.heads}" if s.heads else ""))
+    return MODELS / "models" / (f"h{s.hidden}_l{s.layers}_v{s.vocab}" + (f"_a{s.heads}" if s.heads else "")
+                                + ("_uncased" if s.prompt == "uncased" else ""))
 
 
 def build_model(s: Setting, train_file: str) -> Path:
@@ -106,7 +115,9 @@ def build_model(s: Setting, train_file: str) -> Path:
 
     path = model_dir(s)
     if not (path / "config.json").is_file():
-        model, tok = build_tiny_lm([Path(train_file).read_text(encoding="utf-8")], 0, s.hidden, s.layers, s.vocab)
+        text = Path(train_file).read_text(encoding="utf-8")  # an uncased prompt's words are the lower-cased text's
+        model, tok = build_tiny_lm([text, text.lower()] if s.prompt == "uncased" else [text], 0, s.hidden, s.layers,
+                                   s.vocab)
         if s.heads:  # rebuild with the asked head count (build_tiny_lm derives it from the width)
             from transformers import LlamaConfig, LlamaForCausalLM
             cfg = LlamaConfig(**{**model.config.to_dict(), "num_attention_heads": s.heads,
@@ -134,10 +145,10 @@ def build_rows(shelf: ShelfArguments):
 
 
 def run(name: str, s: Setting, eval_limit: int, curve_limit: int, wild: bool) -> dict:
-    train_file = bundled_path(f"{DATA}/train.jsonl")
+    train_file = bundled_path(f"{DATA}/train.jsonl")  # the tokenizer's text: the profile's 8,000 rows
     path = build_model(s, train_file)
     steps = s.max_steps if s.max_steps > 0 else int(s.epochs * s.rows / s.batch)
-    shelf = ShelfArguments(model_name_or_path=str(path), train_data=train_file,
+    shelf = ShelfArguments(model_name_or_path=str(path), train_data=bundled_path(f"{s.data}/train.jsonl"),
                            eval_data=f"{DATA}/eval_balanced.jsonl", eval_limit=curve_limit,
                            eval_every=s.eval_every or max(steps // 5, 1), eval_max_new_tokens=400 if s.cot == "full"
                            else 96, max_train_samples=s.rows, cot_style=s.cot, prompt_style=s.prompt,

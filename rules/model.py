@@ -260,10 +260,12 @@ class OutputFormat(Strict):
 
 
 class PromptFormat(Strict):
-    style: Literal["full", "compact", "bare"] = Field(
+    style: Literal["full", "compact", "bare", "uncased"] = Field(
         default="full", description="What the prompt holds besides the query and the product: `full` the answer "
         "instructions in words (for pretrained models); `compact` only the label tokens, step ids and verdict lists; "
-        "`bare` nothing else (both for models trained from scratch, which never read English).")
+        "`bare` nothing else; `uncased` nothing else, lower-cased (the last three for models trained from scratch, "
+        "which never read English; to a tokenizer learnt from scratch 'Backpack' and 'backpack' are unrelated "
+        "tokens, so `uncased` lets the model match a query word to the title by identity).")
 
 
 # ---------------------------------------------------------------- the rule set

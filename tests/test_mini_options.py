@@ -104,7 +104,16 @@ def test_the_rule_set_chooses_the_style_and_an_argument_overrides_it(full, examp
     assert build_prompt(e, compact, chat=True) == [{"role": "user", "content": build_prompt(e, compact)}]
     with pytest.raises(ValueError, match="prompt style 'tiny' is unknown; use one of"):
         build_prompt(e, full, style="tiny")
-    assert set(PROMPT_STYLES) == {"full", "compact", "bare"}
+    assert set(PROMPT_STYLES) == {"full", "compact", "bare", "uncased"}
+
+
+def test_the_uncased_prompt_lowers_the_pair_and_nothing_else(full, examples):
+    e = next(x for x in examples if x.product.title != x.product.title.lower())
+    bare, uncased = build_prompt(e, full, style="bare"), build_prompt(e, full, style="uncased")
+    assert uncased == bare.lower() and uncased != bare
+    assert _with(prompt={"style": "uncased"}).ruleset.prompt.style == "uncased"
+    with pytest.raises(ValueError, match="prompt_style: unknown value 'lower'; use one of full, compact, bare, uncased"):
+        ShelfArguments(prompt_style="lower")
 
 
 def test_a_rule_file_can_ask_for_the_miniature_options(tmp_path):

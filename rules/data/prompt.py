@@ -8,7 +8,11 @@
 The style comes from the rule set's `prompt.style` unless given. `full` (the default) explains the answer format
 in words, for pretrained models. A model trained from scratch never read English, so to it the ~450 tokens of
 instructions are a constant that costs compute and carries nothing: `compact` keeps only the label tokens and each
-step's id and verdicts (about a quarter of the length), `bare` only the query and the product.
+step's id and verdicts (about a quarter of the length), `bare` only the query and the product, `uncased` the same
+lower-cased: a tokenizer learnt from scratch has unrelated tokens for "Backpack" in a title and "backpack" in a
+query, so a from-scratch model would have to learn the two are one word for every word of the catalogue; lower-cased,
+matching a query word to the title is a copy. The completion keeps its case (labels and verdicts are parsed as
+written).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ PROMPT_STYLES = {
     "full": "the answer format explained in words, then the query and the product (pretrained models; the default)",
     "compact": "label tokens, step ids and verdict lists, then the query and the product (the miniature profile)",
     "bare": "only the query and the product",
+    "uncased": "only the query and the product, lower-cased (the miniature profile)",
 }
 
 
@@ -66,7 +71,9 @@ def build_prompt(example: Example, rules: CompiledRuleSet, chat: bool = False,
     style = style or rules.ruleset.prompt.style
     if style not in PROMPT_STYLES:
         raise ValueError(f"prompt style {style!r} is unknown; use one of {sorted(PROMPT_STYLES)}")
-    head = {"full": instructions, "compact": compact_instructions}.get(style)  # bare: none
+    head = {"full": instructions, "compact": compact_instructions}.get(style)  # bare, uncased: none
     pair = f"Query: {example.query}\n{describe_product(example.product)}\n"
+    if style == "uncased":
+        pair = pair.lower()
     text = f"{head(rules)}\n\n{pair}" if head else pair
     return [{"role": "user", "content": text}] if chat else text

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rules.loader import bundled_rule_sets, rules_file
+from rules.data.prompt import PROMPT_STYLES
 
 TINY_MODEL = "models/tiny"
 # Local folders built on first use (no model hub needed): path -> sizes for trainers.tiny_model.build_tiny_lm.
@@ -65,7 +66,8 @@ class ShelfArguments:
                 "lines only, `[step] - Verdict: v`: the miniature profile's choice for models trained from scratch)"})
     prompt_style: str | None = field(default=None, metadata={
         "help": "override the rule set's prompt.style: full (instructions in words), compact (label tokens, step ids "
-                "and verdict lists: the miniature profile's choice) or bare (query and product only)"})
+                "and verdict lists), bare (query and product only) or uncased (bare, lower-cased: the miniature profile's "
+                "choice, since a from-scratch tokenizer has unrelated tokens for 'Backpack' and 'backpack')"})
 
     def __post_init__(self):
         if self.balance not in BALANCE:
@@ -74,8 +76,9 @@ class ShelfArguments:
             raise ValueError(f"cot_order: unknown value {self.cot_order!r}; use label_first or think_first")
         if self.cot_style not in (None, "full", "terse"):
             raise ValueError(f"cot_style: unknown value {self.cot_style!r}; use full or terse")
-        if self.prompt_style not in (None, "full", "compact", "bare"):
-            raise ValueError(f"prompt_style: unknown value {self.prompt_style!r}; use full, compact or bare")
+        if self.prompt_style is not None and self.prompt_style not in PROMPT_STYLES:
+            raise ValueError(f"prompt_style: unknown value {self.prompt_style!r}; use one of "
+                             f"{', '.join(PROMPT_STYLES)}")
 
     def rules_path(self) -> Path:
         path = rules_file(self.rules)  # a file, or a bundled rule set's name (as `extends:` takes it)
