@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rules.loader import bundled_rule_sets, rules_file
 from rules.data.prompt import PROMPT_STYLES
+from rules.loader import bundled_rule_sets, rules_file
 
 TINY_MODEL = "models/tiny"
 # Local folders built on first use (no model hub needed): path -> sizes for trainers.tiny_model.build_tiny_lm.
@@ -66,8 +66,8 @@ class ShelfArguments:
                 "lines only, `[step] - Verdict: v`: the miniature profile's choice for models trained from scratch)"})
     prompt_style: str | None = field(default=None, metadata={
         "help": "override the rule set's prompt.style: full (instructions in words), compact (label tokens, step ids "
-                "and verdict lists), bare (query and product only) or uncased (bare, lower-cased: the miniature profile's "
-                "choice, since a from-scratch tokenizer has unrelated tokens for 'Backpack' and 'backpack')"})
+                "and verdict lists), bare (query and product only: the miniature profile's choice) or uncased (bare, "
+                "lower-cased: a from-scratch tokenizer has unrelated tokens for 'Backpack' and 'backpack')"})
 
     def __post_init__(self):
         if self.balance not in BALANCE:
