@@ -155,7 +155,8 @@ def final_eval(args, model_dir: Path, order: str) -> dict:
     rules = load_rule_set(shelf)
     model, tokenizer = load_model(str(model_dir), "cpu")
     gen = Generator(model, tokenizer, batch_size=32, max_new_tokens=shelf.eval_max_new_tokens)
-    scorer = LabelScorer(model, tokenizer, rules)
+    # CumPT reads the label from the first tokens: no scorer for a think-first model (it would refuse one)
+    scorer = LabelScorer(model, tokenizer, rules) if order == "label_first" else None
     dev = None
     if profile["dev"] and order == "label_first":  # CumPT reads the first token: label-first only
         dev_examples = load_split(profile["dev"], rules, shelf, args.eval_rows)
