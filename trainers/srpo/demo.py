@@ -1,4 +1,6 @@
-"""The project's demo: `python -m trainers.srpo` with no arguments (20 minutes at one thread on a quiet 2-core machine; the 10-minute goal is not met).
+"""The project's demo: `python -m trainers.srpo` with no arguments.
+
+It takes 20 minutes at one thread on a quiet 2-core machine (the 10-minute goal is not met).
 
     python -m trainers.srpo                                   # miniature SFT warm start -> SRPO, table before/after
     python -m trainers.demo --steps 4 --eval-limit 16         # shorter (the same code, other sizes)
