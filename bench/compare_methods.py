@@ -155,10 +155,10 @@ def final_eval(args, model_dir: Path, order: str) -> dict:
     rules = load_rule_set(shelf)
     model, tokenizer = load_model(str(model_dir), "cpu")
     gen = Generator(model, tokenizer, batch_size=32, max_new_tokens=shelf.eval_max_new_tokens)
-    # CumPT reads the label from the first tokens: no scorer for a think-first model (it would refuse one)
-    scorer = LabelScorer(model, tokenizer, rules) if order == "label_first" else None
+    label_first = order == "label_first"  # CumPT reads the label from the first tokens: label-first models only
+    scorer = LabelScorer(model, tokenizer, rules) if label_first else None  # it refuses a think-first rule set
     dev = None
-    if profile["dev"] and order == "label_first":  # CumPT reads the first token: label-first only
+    if profile["dev"] and label_first:
         dev_examples = load_split(profile["dev"], rules, shelf, args.eval_rows)
         dev = ("dev", prompts_of(dev_examples, rules, shelf.chat), [e.label for e in dev_examples])
     out = {}
@@ -170,7 +170,7 @@ def final_eval(args, model_dir: Path, order: str) -> dict:
         result = flat_metrics(report, prefix="")
         result["predictions"] = [r.pred_label for r in parts.records([c[0] for c in completions], examples, rules)]
         result["gold"] = [e.label for e in examples]
-        if order == "label_first":
+        if label_first:
             result["cumpt_macro_f1"] = parts.cumpt(scorer, prompts, examples, rules, 0.5, dev)["cumpt"]["macro_f1"]
         out[split] = result
     return out

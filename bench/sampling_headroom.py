@@ -29,6 +29,7 @@ from trainers.common.arguments import ShelfArguments  # noqa: E402
 from trainers.common.data import load_rule_set, load_split, prompts_of  # noqa: E402
 from trainers.evaluation.generation import Generator  # noqa: E402
 from trainers.evaluation.lm import load_model  # noqa: E402
+from trainers.evaluation.metrics import pass_at_k_report  # noqa: E402
 from trainers.evaluation.parts import classes  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def headroom(gen: Generator, prompts: list, gold: list[int], rules, samples: int
     return {"temperature": temperature, "samples": samples,
             "sampled_macro_f1": statistics.mean(per_sample),
             "majority_macro_f1": classes(gold, [majority(r) for r in rows], rules)["macro_f1"],
-            "pass_at_k": sum(g in r for g, r in zip(gold, rows)) / len(gold),
+            "pass_at_k": pass_at_k_report([[x == g for x in r] for g, r in zip(gold, rows)], [samples])[samples],
             "malformed": sum(x is None for r in rows for x in r) / (len(rows) * samples),
             "distinct_labels": statistics.mean(len({x for x in r if x is not None}) for r in rows)}
 

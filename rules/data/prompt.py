@@ -3,7 +3,7 @@
     >>> from rules.data.prompt import build_prompt
     >>> build_prompt(example, compiled_rules)                 # one string (TRL's standard format)
     >>> build_prompt(example, compiled_rules, chat=True)      # [{"role": "user", "content": ...}] (conversational)
-    >>> build_prompt(example, compiled_rules, style="compact")  # the miniature profile's prompt (see PROMPT_STYLES)
+    >>> build_prompt(example, compiled_rules, style="bare")  # the miniature profile's prompt (see PROMPT_STYLES)
 
 The style comes from the rule set's `prompt.style` unless given. `full` (the default) explains the answer format
 in words, for pretrained models. A model trained from scratch never read English, so to it the ~450 tokens of
@@ -59,9 +59,9 @@ def compact_instructions(rules: CompiledRuleSet) -> str:
 
 PROMPT_STYLES = {
     "full": "the answer format explained in words, then the query and the product (pretrained models; the default)",
-    "compact": "label tokens, step ids and verdict lists, then the query and the product (the miniature profile)",
-    "bare": "only the query and the product",
-    "uncased": "only the query and the product, lower-cased (the miniature profile)",
+    "compact": "label tokens, step ids and verdict lists, then the query and the product",
+    "bare": "only the query and the product (the miniature profile)",
+    "uncased": "only the query and the product, lower-cased (measured on the miniature: within noise of bare)",
 }
 
 
