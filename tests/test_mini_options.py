@@ -180,3 +180,6 @@ def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_
     config = json.loads((tmp_path / "models/tiny_mini/config.json").read_text())
     assert (config["hidden_size"], config["num_hidden_layers"]) == (128, 4)
     assert (tmp_path / "run" / "shelfwise_eval.json").is_file()
+    # the evaluator asks the saved judge the way it was trained (bare prompt, terse CoT)
+    assert json.loads((tmp_path / "run" / "shelfwise_judge.json").read_text()) == {
+        "rules": "ecommerce", "prompt_style": "bare", "cot_order": "label_first", "cot_style": "terse"}

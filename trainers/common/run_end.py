@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from trainers.common.eval_callback import RelevanceEvalCallback
+from trainers.evaluation.judge_format import write_judge_format
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,13 @@ def write_summary(output_dir: str, callback: RelevanceEvalCallback, trainer: Any
 
 
 def save_run(trainer: Any, callback: RelevanceEvalCallback, output_dir: str) -> Path | None:
-    """The model, its tokenizer and the eval history (`shelfwise_eval.json`); the summary's path on process 0."""
+    """The model, its tokenizer, its prompt and CoT format (`shelfwise_judge.json`, read by the evaluator) and the
+    eval history (`shelfwise_eval.json`); the summary's path on process 0."""
     trainer.save_model(output_dir)
     if not trainer.is_world_process_zero():
         return None
     trainer.processing_class.save_pretrained(output_dir)
+    write_judge_format(output_dir, callback.rules)
     summary = write_summary(output_dir, callback, trainer)
     logger.info("saved the model and %s", summary)
     return summary

@@ -25,8 +25,10 @@ from rules.data import build_prompt
 from rules.data.errors import DataError
 from rules.data.gold import check_gold
 from rules.data.loaders import load_examples
+from rules.data.prompt import PROMPT_STYLES
 from trainers.evaluation import figures
 from trainers.evaluation import parts as evaluation
+from trainers.evaluation.judge_format import with_judge_format
 from trainers.evaluation.metrics import to_markdown
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class Settings:
     limit: int | None = None
     skip_bad: bool = False
     progress: bool = True
+    prompt_style: str | None = None  # None: as recorded beside the model (judge_format), else the rule set's
+    cot_order: str | None = None
 
 
 def _backends(s: Settings, rules: CompiledRuleSet, cumpt: bool) -> tuple[Any, Any]:
@@ -94,7 +98,7 @@ def _dev_set(s: Settings, rules: CompiledRuleSet, examples: list) -> tuple[str, 
 
 def evaluate(s: Settings) -> dict:
     """Run the evaluation; write report.json, report.md and figures when `s.out` is set; return the report."""
-    rules = compile_rules(s.rules)
+    rules = with_judge_format(compile_rules(s.rules), s.model, s.prompt_style, s.cot_order)
     examples = _load(s.data, rules, s, s.limit)
     prompts = [build_prompt(e, rules, s.chat) for e in examples]
     label_first = rules.ruleset.output.order == "label_first"
@@ -151,6 +155,10 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument("--objective", choices=["macro_f1", "good_f1"], default="macro_f1")
     p.add_argument("--backend", choices=["hf", "vllm"], default="hf", help="vllm needs the gpu extra")
     p.add_argument("--chat", action="store_true", help="conversational prompts through the chat template")
+    p.add_argument("--prompt-style", choices=sorted(PROMPT_STYLES), help="the prompt the judge was trained on "
+                   "(default: as recorded in the model folder's shelfwise_judge.json, else the rule set's)")
+    p.add_argument("--cot-order", choices=["label_first", "think_first"], help="the CoT order the judge writes "
+                   "(default: as recorded, else the rule set's)")
     p.add_argument("--limit", type=_positive, help="evaluate the first N examples only")
     p.add_argument("--skip-bad", action="store_true", help="skip bad data rows (counted and reported)")
     p.add_argument("--no-progress", action="store_true")
@@ -162,7 +170,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     return Settings(model=a.model, data=a.data, rules=a.rules, out=a.out or str(Path("eval_out") / Path(a.data).stem),
                     batch_size=a.batch_size, max_new_tokens=a.max_new_tokens, samples=a.samples,
                     temperature=a.temperature, beta=a.beta, calibrate=a.calibrate, objective=a.objective,
-                    backend=a.backend, chat=a.chat, limit=a.limit, skip_bad=a.skip_bad, progress=not a.no_progress)
+                    backend=a.backend, chat=a.chat, limit=a.limit, skip_bad=a.skip_bad, progress=not a.no_progress,
+                    prompt_style=a.prompt_style, cot_order=a.cot_order)
 
 
 def main(argv: list[str] | None = None) -> int:
