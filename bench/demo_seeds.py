@@ -1,6 +1,8 @@
-"""The demo's noise band: its SRPO run from the same warm start with seeds 0, 1, 2 (about 10 minutes per seed).
+"""The demo's noise band: its SRPO run from the same warm start with seeds 0-4 (about 9 minutes per seed).
 
     python bench/demo_seeds.py                      # writes bench/results/demo_seeds.json, read by the demo
+    python bench/demo_seeds.py --seeds 3 4 & python bench/demo_seeds.py --seeds 0 1 2   # two at once, then combine:
+    python bench/demo_seeds.py                      # (finished seeds are read back)
     python bench/demo_seeds.py --seeds 0 1 --steps 4 --eval-limit 16 --out /tmp/noise.json   # a quick look
 
 Each seed runs exactly `python -m trainers.demo --seed N` (what `python -m trainers.srpo` runs, seed 0); a seed
@@ -67,7 +69,7 @@ def lift_interval(warm_start: str, work: str, seeds: list[int], eval_limit: int 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--eval-limit", type=int, default=None)
     p.add_argument("--warm-start", default=demo.WARM_START, help="the SFT model SRPO starts from (the demo's)")
