@@ -56,5 +56,5 @@ def test_lift_line_compares_with_twice_the_noise_band():
 
 
 def test_a_missing_warm_start_names_the_command_that_builds_it(tmp_path):
-    with pytest.raises(RecipeError, match="python -m trainers.sft --config trainers/recipes/sft_mini_cpu.yaml"):
+    with pytest.raises(RecipeError, match="python bench/build_warm_start.py --out "):
         demo.run_srpo(demo._args(["--warm-start", str(tmp_path / "none")]), tmp_path)
