@@ -69,3 +69,10 @@ def test_the_evaluator_takes_prompt_style_and_cot_order_flags(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--model", "m", "--data", "d.jsonl", "--prompt-style", "tiny"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_judge_trained_on_another_rule_set_is_named(tmp_path, rules, caplog):
+    (tmp_path / "shelfwise_judge.json").write_text(json.dumps({"rules": "apparel", "prompt_style": "bare"}))
+    with caplog.at_level("WARNING"):
+        with_judge_format(rules, tmp_path)
+    assert "trained with rule set 'apparel'; evaluating it with 'ecommerce'" in caplog.text

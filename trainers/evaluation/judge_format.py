@@ -47,6 +47,9 @@ def with_judge_format(rules: CompiledRuleSet, model: str | Path, prompt_style: s
                       cot_order: str | None = None) -> CompiledRuleSet:
     """`rules` asking and parsing the way `model` was trained: the given values, else the recorded ones."""
     recorded = read_judge_format(model)
+    if recorded.get("rules") and recorded["rules"] != rules.ruleset.name:
+        logger.warning("%s was trained with rule set %r; evaluating it with %r (pass --rules to change)", model,
+                       recorded["rules"], rules.ruleset.name)
     style = prompt_style or recorded.get("prompt_style")
     order = cot_order or recorded.get("cot_order")
     reasoning = recorded.get("cot_style")
