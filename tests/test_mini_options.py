@@ -183,3 +183,9 @@ def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_
     # the evaluator asks the saved judge the way it was trained (bare prompt, terse CoT)
     assert json.loads((tmp_path / "run" / "shelfwise_judge.json").read_text()) == {
         "rules": "ecommerce", "prompt_style": "bare", "cot_order": "label_first", "cot_style": "terse"}
+    # the later stages of the shipped warm start continue from it (bench/build_warm_start.py)
+    again = recipe.with_name("sft_mini_continue_cpu.yaml")
+    assert main(["--config", str(again), "--model_name_or_path", str(tmp_path / "run"), "--output_dir",
+                 str(tmp_path / "run2"), "--max_steps", "2", "--eval_limit", "4", "--eval_max_new_tokens", "8",
+                 "--report_to", "none", "--seed", "1"]) == 0
+    assert json.loads((tmp_path / "run2" / "shelfwise_judge.json").read_text())["prompt_style"] == "bare"
