@@ -1,6 +1,6 @@
 """Rebuild the miniature's shipped SFT warm start (data/warm_start/sft_mini): three SFT stages, 12,000 steps.
 
-    python bench/build_warm_start.py                        # about 1 hour at 2 threads on a quiet 2-core machine
+    python bench/build_warm_start.py                        # 107 min at 1 thread on a shared 2-core machine
     python bench/build_warm_start.py --out /tmp/ws --work /tmp/ws_stages --steps 20   # the same chain, short
     python bench/record_warm_start.py                       # then record what it scores (tests/test_warm_start.py)
 

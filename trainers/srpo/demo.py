@@ -7,7 +7,7 @@ It takes about 9 minutes at one thread on a quiet 2-core machine (8 min 47 s mea
 
 1. starts from the miniature profile's SFT warm start shipped in `data/warm_start/sft_mini` (a 1.18M-parameter
    Llama trained from scratch on 8,000 generated rows, 12,000 SFT steps: macro-F1 0.544 on 400 balanced rows;
-   rebuilt by `python bench/build_warm_start.py`, about an hour);
+   rebuilt by `python bench/build_warm_start.py`, 107 minutes at one thread on a shared machine);
 2. runs SRPO from it (`trainers/recipes/srpo_mini_cpu.yaml`: rule-aware outcome reward + step credit from the
    gold-step facts) on the generated `data/synthetic_mini` training rows (built on first use, seconds);
 3. prints the evaluation before and after SRPO on the first 200 balanced eval rows (macro-F1, accuracy, per-class
@@ -71,7 +71,7 @@ def run_srpo(args: argparse.Namespace, out: Path):
 
     warm_start = bundled_path(args.warm_start)  # the shipped one also when the demo runs from another directory
     if not (Path(warm_start) / "config.json").is_file():
-        raise RecipeError(f"no warm start in {args.warm_start}; build it (about an hour): python "
+        raise RecipeError(f"no warm start in {args.warm_start}; build it (107 minutes at one thread here): python "
                           f"bench/build_warm_start.py --out {args.warm_start}")
     torch.set_num_threads(args.threads)
     shelf, config, selection, curriculum, *extra = parse_method(METHOD, srpo_flags(args, out, warm_start))
