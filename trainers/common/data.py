@@ -25,6 +25,7 @@ from rules.data.loaders import to_dataset
 from rules.data.prompt import build_prompt
 from trainers.common.arguments import ShelfArguments
 from trainers.common.generated_data import ensure_generated
+from trainers.evaluation.judge_format import restyled
 
 logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
@@ -34,13 +35,7 @@ def load_rule_set(shelf: ShelfArguments) -> CompiledRuleSet:
     """The run's rule set; `cot_order` swaps label-first and think-first (TaoSR1's ablation) without a new file,
     `cot_style` / `prompt_style` set its `output.reasoning` / `prompt.style` (the miniature profile's terse CoT and
     compact prompt)."""
-    ruleset = load_rules(shelf.rules_path())
-    output = {k: v for k, v in (("order", shelf.cot_order), ("reasoning", shelf.cot_style)) if v}
-    if output:
-        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update=output)})
-    if shelf.prompt_style:
-        ruleset = ruleset.model_copy(update={"prompt": ruleset.prompt.model_copy(update={"style": shelf.prompt_style})})
-    return compile_rules(ruleset)
+    return compile_rules(restyled(load_rules(shelf.rules_path()), shelf.prompt_style, shelf.cot_order, shelf.cot_style))
 
 
 def reorder_guide(text: str | None, source: CompiledRuleSet, target: CompiledRuleSet) -> str | None:

@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 from rules import CompiledRuleSet, compile_rules
+from rules.model import RuleSet
 
 logger = logging.getLogger(__name__)
 FILE = "shelfwise_judge.json"
@@ -43,6 +44,19 @@ def read_judge_format(model: str | Path) -> dict[str, str]:
     return {k: v for k, v in record.items() if isinstance(v, str)}
 
 
+def restyled(ruleset: RuleSet, prompt_style: str | None = None, cot_order: str | None = None,
+             cot_style: str | None = None) -> RuleSet:
+    """`ruleset` with its prompt style, CoT order and reasoning style replaced where given (the trainers' flags and
+    the evaluator's recorded format both go through here)."""
+    prompt = {"style": prompt_style} if prompt_style and prompt_style != ruleset.prompt.style else {}
+    output = {k: v for k, v in (("order", cot_order), ("reasoning", cot_style)) if v and v != getattr(ruleset.output, k)}
+    if prompt:
+        ruleset = ruleset.model_copy(update={"prompt": ruleset.prompt.model_copy(update=prompt)})
+    if output:
+        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update=output)})
+    return ruleset
+
+
 def with_judge_format(rules: CompiledRuleSet, model: str | Path, prompt_style: str | None = None,
                       cot_order: str | None = None) -> CompiledRuleSet:
     """`rules` asking and parsing the way `model` was trained: the given values, else the recorded ones."""
@@ -50,20 +64,11 @@ def with_judge_format(rules: CompiledRuleSet, model: str | Path, prompt_style: s
     if recorded.get("rules") and recorded["rules"] != rules.ruleset.name:
         logger.warning("%s was trained with rule set %r; evaluating it with %r (pass --rules to change)", model,
                        recorded["rules"], rules.ruleset.name)
-    style = prompt_style or recorded.get("prompt_style")
-    order = cot_order or recorded.get("cot_order")
-    reasoning = recorded.get("cot_style")
-    ruleset = rules.ruleset
-    prompt = {"style": style} if style and style != ruleset.prompt.style else {}
-    output = {k: v for k, v in (("order", order), ("reasoning", reasoning))
-              if v and v != getattr(ruleset.output, k)}
-    if not prompt and not output:
+    ruleset = restyled(rules.ruleset, prompt_style or recorded.get("prompt_style"),
+                       cot_order or recorded.get("cot_order"), recorded.get("cot_style"))
+    if ruleset is rules.ruleset:
         return rules
     if recorded:
         logger.info("asking %s as it was trained (%s): prompt style %s, CoT %s", model, Path(model) / FILE,
-                    style or ruleset.prompt.style, order or ruleset.output.order)
-    if prompt:
-        ruleset = ruleset.model_copy(update={"prompt": ruleset.prompt.model_copy(update=prompt)})
-    if output:
-        ruleset = ruleset.model_copy(update={"output": ruleset.output.model_copy(update=output)})
+                    ruleset.prompt.style, ruleset.output.order)
     return compile_rules(ruleset)
