@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compare_stats import macro_f1, paired_bootstrap  # noqa: E402
+from record_warm_start import greedy_predictions  # noqa: E402
 
 from trainers.srpo import demo  # noqa: E402
 
@@ -35,23 +36,14 @@ def predictions(model_dir: str, eval_limit: int | None) -> tuple[list[int], list
     the rule set's label ids."""
     import torch
 
-    from trainers.common.data import load_rule_set, load_split, prompts_of
-    from trainers.evaluation.generation import Generator
-    from trainers.evaluation.lm import load_model
-    from trainers.evaluation.parts import records
     from trainers.grpo.cli import parse_method
     from trainers.srpo import METHOD
 
     torch.set_num_threads(1)
     flags = ["--config", str(demo.RECIPE)] + (["--eval_limit", str(eval_limit)] if eval_limit else [])
     shelf = parse_method(METHOD, flags)[0]
-    rules = load_rule_set(shelf)
-    examples = load_split(shelf.eval_data, rules, shelf, shelf.eval_limit)
-    model, tokenizer = load_model(model_dir, "cpu")
-    gen = Generator(model, tokenizer, batch_size=32, max_new_tokens=shelf.eval_max_new_tokens)
-    completions = gen.generate(prompts_of(examples, rules, shelf.chat), samples=1, temperature=0.0)
-    preds = [r.pred_label for r in records([c[0] for c in completions], examples, rules)]
-    return [e.label for e in examples], preds, rules.label_ids
+    gold, preds, rules = greedy_predictions(model_dir, shelf, shelf.eval_limit)
+    return gold, preds, rules.label_ids
 
 
 def lift_interval(warm_start: str, work: str, seeds: list[int], eval_limit: int | None,

@@ -19,28 +19,36 @@ WARM_START = ROOT / "data" / "warm_start" / "sft_mini"
 ROWS = 40
 
 
-def score(model_dir: Path = WARM_START, rows: int = ROWS) -> dict:
-    import torch
-
-    from trainers.common.arguments import ShelfArguments
+def greedy_predictions(model_dir: str | Path, shelf, rows: int | None) -> tuple[list[int], list[int | None], object]:
+    """Gold labels and greedy predictions of `model_dir` on the first `rows` of `shelf`'s eval set, asked with its
+    prompt and CoT format; and the compiled rules. Shared with bench/demo_seeds.py."""
     from trainers.common.data import load_rule_set, load_split, prompts_of
-    from trainers.common.recipe import parse_recipe
     from trainers.evaluation import parts
     from trainers.evaluation.generation import Generator
     from trainers.evaluation.lm import load_model
-    from trainers.sft import RelevanceSFTConfig
 
-    torch.set_num_threads(2)
-    shelf = parse_recipe([ShelfArguments, RelevanceSFTConfig],
-                         ["--config", str(ROOT / "trainers" / "recipes" / "sft_mini_cpu.yaml")])[0]
     rules = load_rule_set(shelf)
     examples = load_split(shelf.eval_data, rules, shelf, rows)
     model, tokenizer = load_model(str(model_dir), "cpu")
     completions = Generator(model, tokenizer, batch_size=20, max_new_tokens=shelf.eval_max_new_tokens).generate(
         prompts_of(examples, rules, shelf.chat), samples=1, temperature=0.0)
     records = parts.records([c[0] for c in completions], examples, rules)
-    pred = [r.pred_label for r in records]
-    report = parts.classes([e.label for e in examples], pred, rules)
+    return [e.label for e in examples], [r.pred_label for r in records], rules
+
+
+def score(model_dir: Path = WARM_START, rows: int = ROWS) -> dict:
+    import torch
+
+    from trainers.common.arguments import ShelfArguments
+    from trainers.common.recipe import parse_recipe
+    from trainers.evaluation import parts
+    from trainers.sft import RelevanceSFTConfig
+
+    torch.set_num_threads(2)
+    shelf = parse_recipe([ShelfArguments, RelevanceSFTConfig],
+                         ["--config", str(ROOT / "trainers" / "recipes" / "sft_mini_cpu.yaml")])[0]
+    gold, pred, rules = greedy_predictions(model_dir, shelf, rows)
+    report = parts.classes(gold, pred, rules)
     return {"rows": rows, "predictions": pred, "macro_f1": report["macro_f1"],
             "parse_failure_rate": report["parse_failure_rate"]}
 
