@@ -163,6 +163,43 @@ def test_data_generated_on_first_use_is_the_generator_command_output(tmp_path, m
             (tmp_path / "by_hand" / f"{name}.jsonl").read_bytes()
 
 
+def test_a_set_generated_with_exclusions_repeats_none_of_their_pairs_and_matches_its_command(tmp_path, monkeypatch,
+                                                                                           capsys):
+    """A pool drawn with another seed builds the sets it excludes first, repeats none of their (query, title)
+    pairs, and is byte for byte what its logged `python -m rules.data generate ... --exclude` command writes."""
+    import shlex
+
+    from rules.data.__main__ import main as data_main
+    from trainers.common import generated_data
+
+    monkeypatch.chdir(tmp_path)
+    base = {"train": 300, "eval": 40, "seed": 0}
+    pool = {"train": 300, "eval": 4, "seed": 2, "exclude": ["gen/base/train.jsonl", "gen/base/eval_wild.jsonl",
+                                                             "gen/base/eval_balanced.jsonl"]}
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "gen/base", base)
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "gen/pool", pool)
+    assert generated_data.ensure_generated("gen/pool/train.jsonl")
+    assert (tmp_path / "gen/base/eval_wild.jsonl").is_file()  # built first, as the pool needed it
+
+    def pairs(path):
+        return {(r.query.lower(), r.product.title.lower()) for r in load_examples(path).examples}
+
+    excluded = set().union(*(pairs(path) for path in pool["exclude"]))
+    assert len(excluded) == 380 and not pairs("gen/pool/train.jsonl") & excluded
+    unexcluded = generated_data.generate_command("plain", {k: v for k, v in pool.items() if k != "exclude"})
+    assert data_main(shlex.split(unexcluded)[3:]) == 0
+    assert pairs("plain/train.jsonl") & excluded  # the same seed without --exclude repeats some: the test can fail
+    assert data_main(shlex.split(generated_data.generate_command("by_hand", pool))[3:]) == 0
+    for name in ("train", "eval_balanced", "eval_wild"):
+        assert (tmp_path / "gen/pool" / f"{name}.jsonl").read_bytes() == \
+            (tmp_path / "by_hand" / f"{name}.jsonl").read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        data_main(["generate", "--out", "x", "--seed", "2", "--exclude", "gen/nope.jsonl"])
+    assert stop.value.code == 2
+    assert "--exclude gen/nope.jsonl: no such file or folder" in capsys.readouterr().err
+
+
 def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_path, monkeypatch):
     """`python -m trainers.sft --config trainers/recipes/sft_mini_cpu.yaml`, two steps, on a small generated set."""
     import json
@@ -189,3 +226,28 @@ def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_
                  str(tmp_path / "run2"), "--max_steps", "2", "--eval_limit", "4", "--eval_max_new_tokens", "8",
                  "--report_to", "none", "--seed", "1"]) == 0
     assert json.loads((tmp_path / "run2" / "shelfwise_judge.json").read_text())["prompt_style"] == "bare"
+
+
+def test_the_miniature_rl_recipes_train_on_prompts_the_warm_start_never_saw():
+    """RL on the SFT rows would grade memorised answers: the RL recipes draw prompts from a set generated with its
+    own seed that excludes the SFT rows, the eval sets the recipes report on, and the dev rows (the exclusion itself
+    is tested above)."""
+    from pathlib import Path
+
+    import yaml
+
+    from trainers.common import generated_data
+
+    recipes = Path(__file__).resolve().parent.parent / "trainers" / "recipes"
+    specs = generated_data.GENERATED_DATA
+    assert len({spec["seed"] for spec in specs.values()}) == len(specs)  # one seed per job
+    sft = yaml.safe_load((recipes / "sft_mini_cpu.yaml").read_text())
+    sft_folder, sft_spec = generated_data.generated_spec(sft["train_data"])
+    for name in ("srpo", "grpo", "agrl", "dpo_sample"):
+        recipe = yaml.safe_load((recipes / f"{name}_mini_cpu.yaml").read_text())
+        spec = generated_data.generated_spec(recipe["train_data"])[1]
+        assert spec["seed"] != sft_spec["seed"], name
+        excluded = set(spec["exclude"])
+        assert {sft["train_data"], sft["eval_data"], recipe.get("eval_data", sft["eval_data"]),
+                str(sft_folder / "eval_wild.jsonl")} <= excluded, name
+        assert {f"data/synthetic_mini_dev/{split}.jsonl" for split in ("eval_balanced", "eval_wild")} <= excluded

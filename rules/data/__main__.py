@@ -49,6 +49,21 @@ def _rules(parser: argparse.ArgumentParser, path: str):
         parser.error(f"--rules: {err}")
 
 
+def _excluded_pairs(parser: argparse.ArgumentParser, paths: list[str]) -> list[tuple[str, str]]:
+    """The (query, product title) pairs of the --exclude sets."""
+    pairs = []
+    for path in paths:
+        try:
+            rows = load_examples(path).examples
+        except FileNotFoundError:
+            parser.error(f"--exclude {path}: no such file or folder; give a data set whose pairs the new splits must "
+                         "not repeat (e.g. data/synthetic_mini/eval_balanced.jsonl)")
+        except DataError as err:
+            parser.error(f"--exclude {path}: {err}")
+        pairs += [(row.query, row.product.title) for row in rows]
+    return pairs
+
+
 def _generate(args: argparse.Namespace) -> int:
     parser = args.parser
     out = Path(args.out)
@@ -63,7 +78,7 @@ def _generate(args: argparse.Namespace) -> int:
     if args.eval % labels:
         parser.error(f"--eval {args.eval}: a balanced split needs a multiple of {labels} (the number of labels); "
                      f"try {args.eval - args.eval % labels or labels}")
-    splits = generate(args.train, args.eval, args.seed, rules)
+    splits = generate(args.train, args.eval, args.seed, rules, _excluded_pairs(parser, args.exclude))
     try:
         stats = write_splits(splits, out, rules)
     except OSError as err:
@@ -134,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--eval", type=_count, default=400,
                      help="examples in each eval split, a positive multiple of the label count, 4 (default 400)")
     gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--exclude", nargs="+", default=[], metavar="PATH",
+                     help="data sets whose (query, product title) pairs no new row may repeat, e.g. the eval sets "
+                          "of another seed when drawing a pool of RL prompts")
     gen.add_argument("--rules", default=str(DEFAULT_RULES),
                      help="rule file or bundled name whose decision rules give the labels; it must have the "
                           "ecommerce steps")

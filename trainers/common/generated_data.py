@@ -1,6 +1,8 @@
 """Synthetic data sets generated on first use (like the tiny models): a folder name -> the generator's arguments.
 
     python -m rules.data generate --out data/synthetic_mini --train 8000 --eval 400 --seed 0   # the same, by hand
+    python -m rules.data generate --out data/synthetic_mini_rl --train 8000 --eval 4 --seed 2 \
+        --exclude data/synthetic_mini/*.jsonl data/synthetic_mini_dev/eval_*.jsonl         # the RL prompts
 
 The miniature profile (`trainers/recipes/sft_mini_cpu.yaml`) trains on thousands of rows; shipping them would
 bloat the repository, and the generator is deterministic (the same arguments give the same bytes) and takes a few
@@ -18,10 +20,26 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 # folder -> `python -m rules.data generate` arguments. eval 400: 400 balanced rows (100 per label) and 400 in the
-# wild, enough for the >= 300-row evaluations of the miniature benchmark.
+# wild, enough for the >= 300-row evaluations of the miniature benchmark. One generator seed per job, and `exclude`
+# keeps a set's (query, product title) pairs out of the next: seed 0 the SFT rows and the eval sets, seed 1 the dev
+# rows settings are chosen on, seed 2 the RL prompts. The RL recipes need prompts the SFT warm start never saw: on
+# its own 8,000 training rows (12 passes) it names the right label far more often than on new rows, so a group's
+# reward spread on a memorised row says little about relevance (README, "The miniature profile").
+_MINI_SFT = ["data/synthetic_mini/train.jsonl", "data/synthetic_mini/eval_balanced.jsonl",
+             "data/synthetic_mini/eval_wild.jsonl"]
+_MINI_DEV = ["data/synthetic_mini_dev/eval_balanced.jsonl", "data/synthetic_mini_dev/eval_wild.jsonl"]
 GENERATED_DATA = {
     "data/synthetic_mini": {"train": 8000, "eval": 400, "seed": 0},
+    "data/synthetic_mini_dev": {"train": 4, "eval": 400, "seed": 1, "exclude": _MINI_SFT},
+    "data/synthetic_mini_rl": {"train": 8000, "eval": 4, "seed": 2, "exclude": _MINI_SFT + _MINI_DEV},
 }
+
+
+def generate_command(folder: str | Path, spec: dict) -> str:
+    """The `python -m rules.data generate` command that writes `folder` by hand."""
+    exclude = f" --exclude {' '.join(spec['exclude'])}" if spec.get("exclude") else ""
+    return (f"python -m rules.data generate --out {folder} --train {spec['train']} --eval {spec['eval']} "
+            f"--seed {spec['seed']}{exclude}")
 
 
 def generated_spec(path: str | Path) -> tuple[Path, dict] | None:
@@ -37,15 +55,19 @@ def ensure_generated(path: str | Path) -> bool:
         return False
     folder, spec = found
     from rules import compile_rules
+    from rules.data import load_examples
     from rules.data.synth.examples import DEFAULT_RULES, generate
     from rules.data.synth.stats import write_splits
 
-    logger.info("generating %s (python -m rules.data generate --out %s --train %d --eval %d --seed %d)",
-                folder, folder, spec["train"], spec["eval"], spec["seed"])
+    exclude = []
+    for other in spec.get("exclude", []):  # the sets this one must not repeat, built first when missing
+        ensure_generated(other)
+        exclude += [(row.query, row.product.title) for row in load_examples(other).examples]
+    logger.info("generating %s (%s)", folder, generate_command(folder, spec))
     rules = compile_rules(DEFAULT_RULES)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    write_splits(generate(spec["train"], spec["eval"], spec["seed"], rules), staging, rules)
+    write_splits(generate(spec["train"], spec["eval"], spec["seed"], rules, exclude), staging, rules)
     try:  # processes started together: the first rename wins, the others' (identical) copies are dropped
         os.rename(staging, folder)
     except OSError:

@@ -9,8 +9,10 @@ It takes about 9 minutes at one thread on a quiet 2-core machine (8 min 47 s mea
    Llama trained from scratch on 8,000 generated rows, 12,000 SFT steps: macro-F1 0.544 on 400 balanced rows;
    rebuilt by `python bench/build_warm_start.py`, 107 minutes at one thread on a shared machine);
 2. runs SRPO from it (`trainers/recipes/srpo_mini_cpu.yaml`: rule-aware outcome reward + step credit from the
-   gold-step facts) on the generated `data/synthetic_mini` training rows (built on first use, seconds);
-3. prints the evaluation before and after SRPO on the first 200 balanced eval rows (macro-F1, accuracy, per-class
+   gold-step facts) on prompts the warm start never saw: `data/synthetic_mini_rl`, 8,000 rows the generator draws
+   with its own seed, built on first use in seconds (on its own SFT rows the warm start names the right label ~80%
+   of the time, on new rows ~50%, so only new rows carry a relevance signal);
+3. prints the evaluation before and after SRPO on the 400 balanced eval rows (macro-F1, accuracy, per-class
    F1, parse failures, rule adherence, hallucination rate) with the macro-F1 lift and the seed-to-seed noise band
    measured by `python bench/demo_seeds.py` (`bench/results/demo_seeds.json`), and writes figures and a Markdown
    report to `runs/demo/`.
@@ -48,7 +50,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", default="runs/demo", help="folder for the model, logs, figures and report")
     p.add_argument("--warm-start", default=WARM_START, help="the SFT model SRPO starts from")
     p.add_argument("--steps", type=int, default=None, help="SRPO steps (default: the srpo_mini_cpu recipe's)")
-    p.add_argument("--eval-limit", type=int, default=None, help="balanced eval rows (default: the recipe's 200)")
+    p.add_argument("--eval-limit", type=int, default=None, help="balanced eval rows (default: the recipe's 400)")
     p.add_argument("--seed", type=int, default=0, help="training seed (the noise band is measured over 0-4)")
     p.add_argument("--threads", type=int, default=1, help="torch threads, fixed so reruns give the same numbers (one: "
                    "on 2 shared cores a model this small ran 3.6x slower per step with two)")

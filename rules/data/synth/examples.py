@@ -21,6 +21,7 @@ A cell no scenario can fill under another rule set falls back to the label's oth
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 from rules import CompiledRuleSet, compile_rules
@@ -179,8 +180,9 @@ def generate_split(split: str, n: int, rules: CompiledRuleSet, seed: int, seen: 
 
 
 def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet | str | Path = DEFAULT_RULES,
-             ) -> dict[str, list[Example]]:
-    """All three splits; no (query, product title) pair appears twice, within or across splits."""
+             exclude: Iterable[tuple[str, str]] = ()) -> dict[str, list[Example]]:
+    """All three splits; no (query, product title) pair appears twice, within or across splits, nor any pair of
+    `exclude` (another set's pairs: a pool of RL prompts drawn with another seed must not repeat the eval rows)."""
     compiled = rules if isinstance(rules, CompiledRuleSet) else compile_rules(rules)
     check_rules(compiled, str(rules) if not isinstance(rules, CompiledRuleSet) else "the rule set")
     labels = len(compiled.labels)
@@ -190,6 +192,6 @@ def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet |
         raise ValueError(f"--eval {eval_size}: a balanced split needs a multiple of {labels} (the number of labels); "
                          f"try {eval_size - eval_size % labels or labels}")
     sizes = {"eval_balanced": eval_size, "eval_wild": eval_size, "train": train}
-    seen: set[tuple[str, str]] = set()
+    seen = {(query.lower(), title.lower()) for query, title in exclude}
     drawn = {split: generate_split(split, sizes[split], compiled, seed, seen) for split in SPLITS}
     return {split: drawn[split] for split in ("train", "eval_balanced", "eval_wild")}
