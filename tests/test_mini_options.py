@@ -7,6 +7,8 @@ as the full CoT with the same verdicts, and step spans from header to verdict.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rewards import RuleAwareReward
@@ -16,6 +18,7 @@ from rules.data.prompt import PROMPT_STYLES, build_prompt
 from trainers.common.arguments import ShelfArguments
 from trainers.common.data import load_rule_set, load_split
 
+ROOT = Path(__file__).resolve().parent.parent
 CATALOG = "rules/catalog/ecommerce.yaml"
 EVAL = "data/synthetic/eval_balanced.jsonl"
 
@@ -228,26 +231,19 @@ def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_
     assert json.loads((tmp_path / "run2" / "shelfwise_judge.json").read_text())["prompt_style"] == "bare"
 
 
-def test_the_miniature_rl_recipes_train_on_prompts_the_warm_start_never_saw():
-    """RL on the SFT rows would grade memorised answers: the RL recipes draw prompts from a set generated with its
-    own seed that excludes the SFT rows, the eval sets the recipes report on, and the dev rows (the exclusion itself
-    is tested above)."""
-    from pathlib import Path
-
+def test_the_miniature_dev_rows_and_rl_pool_repeat_no_row_of_the_sets_they_must_not_see():
+    """The dev rows (settings are chosen on them) and the pool of fresh RL prompts are drawn with their own seeds and
+    exclude the SFT rows and the eval sets (the pool the dev rows too); the exclusion itself is tested above."""
     import yaml
 
     from trainers.common import generated_data
 
-    recipes = Path(__file__).resolve().parent.parent / "trainers" / "recipes"
     specs = generated_data.GENERATED_DATA
     assert len({spec["seed"] for spec in specs.values()}) == len(specs)  # one seed per job
-    sft = yaml.safe_load((recipes / "sft_mini_cpu.yaml").read_text())
-    sft_folder, sft_spec = generated_data.generated_spec(sft["train_data"])
-    for name in ("srpo", "grpo", "agrl", "dpo_sample"):
-        recipe = yaml.safe_load((recipes / f"{name}_mini_cpu.yaml").read_text())
-        spec = generated_data.generated_spec(recipe["train_data"])[1]
-        assert spec["seed"] != sft_spec["seed"], name
-        excluded = set(spec["exclude"])
-        assert {sft["train_data"], sft["eval_data"], recipe.get("eval_data", sft["eval_data"]),
-                str(sft_folder / "eval_wild.jsonl")} <= excluded, name
-        assert {f"data/synthetic_mini_dev/{split}.jsonl" for split in ("eval_balanced", "eval_wild")} <= excluded
+    sft = yaml.safe_load((ROOT / "trainers" / "recipes" / "sft_mini_cpu.yaml").read_text())
+    sft_folder = generated_data.generated_spec(sft["train_data"])[0]
+    sft_sets = {sft["train_data"], sft["eval_data"], str(sft_folder / "eval_wild.jsonl")}
+    dev = specs["data/synthetic_mini_dev"]
+    assert sft_sets <= set(dev["exclude"])
+    assert sft_sets | {f"data/synthetic_mini_dev/{split}.jsonl" for split in ("eval_balanced", "eval_wild")} <= \
+        set(specs["data/synthetic_mini_rl"]["exclude"])

@@ -9,9 +9,7 @@ It takes about 9 minutes at one thread on a quiet 2-core machine (8 min 47 s mea
    Llama trained from scratch on 8,000 generated rows, 12,000 SFT steps: macro-F1 0.544 on 400 balanced rows;
    rebuilt by `python bench/build_warm_start.py`, 107 minutes at one thread on a shared machine);
 2. runs SRPO from it (`trainers/recipes/srpo_mini_cpu.yaml`: rule-aware outcome reward + step credit from the
-   gold-step facts) on prompts the warm start never saw: `data/synthetic_mini_rl`, 8,000 rows the generator draws
-   with its own seed, built on first use in seconds (on its own SFT rows the warm start names the right label ~80%
-   of the time, on new rows ~50%, so only new rows carry a relevance signal);
+   gold-step facts) on the generated `data/synthetic_mini` training rows (built on first use, seconds);
 3. prints the evaluation before and after SRPO on the 400 balanced eval rows (macro-F1, accuracy, per-class
    F1, parse failures, rule adherence, hallucination rate) with the macro-F1 lift and the seed-to-seed noise band
    measured by `python bench/demo_seeds.py` (`bench/results/demo_seeds.json`), and writes figures and a Markdown
