@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from record_warm_start import WARM_START, greedy_predictions  # noqa: E402
+from record_warm_start import WARM_START, greedy_predictions
 
 SETS = {  # name -> (file, seen in SFT)
     "SFT training rows": ("data/synthetic_mini/train.jsonl", True),
@@ -62,7 +62,9 @@ def main() -> None:
         print(f"| {name} | {'yes' if r['seen_in_sft'] else 'no'} | {r['rows']} | {r['accuracy']:.3f} | "
               f"{r['macro_f1']:.3f} | {r['parse_failure_rate']:.1%} |")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"model": args.model, "sets": results}, indent=2) + "\n", encoding="utf-8")
+    model = Path(args.model).resolve()  # recorded relative to the repository when it is in it
+    shown = str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else args.model
+    Path(args.out).write_text(json.dumps({"model": shown, "sets": results}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
