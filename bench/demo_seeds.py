@@ -8,8 +8,8 @@
 Each seed runs exactly `python -m trainers.demo --seed N` (what `python -m trainers.srpo` runs, seed 0); a seed
 whose `WORK/sN/demo.json` exists is read back, so seeds can run in parallel processes and be combined after. The warm
 start and the greedy evaluation are the same for every seed, so the spread of the lift is the spread of SRPO's
-training (rollout sampling and data order). That spread says nothing of the eval rows' own sampling noise (200 rows:
-one row is worth about 0.005 macro-F1), so the warm start and every seed's trained model are decoded again and a
+training (rollout sampling and data order). That spread says nothing of the eval rows' own sampling noise (400 rows:
+one row is worth about 0.0025 macro-F1), so the warm start and every seed's trained model are decoded again and a
 paired bootstrap over the eval rows (`bench/compare_stats.py`) gives a 95% interval of the mean lift that carries
 both. Prints a table and ends with `key=value` figures.
 """
@@ -54,7 +54,7 @@ def lift_interval(warm_start: str, work: str, seeds: list[int], eval_limit: int 
     gold, before, labels = predictions(bundled_path(warm_start), eval_limit)
     after = [predictions(f"{work}/s{seed}/srpo", eval_limit)[1] for seed in seeds]
     lo, hi = paired_bootstrap(after, [before], gold, labels, resamples)
-    return {"lift_ci95": [lo, hi], "bootstrap_resamples": resamples,
+    return {"eval_rows": len(gold), "lift_ci95": [lo, hi], "bootstrap_resamples": resamples,
             "redecoded_macro_f1": {"before": macro_f1(gold, before, labels),
                                    "after": [macro_f1(gold, p, labels) for p in after]}}
 
@@ -87,7 +87,7 @@ def main() -> int:
     lifts = [r["lift"] for r in runs]
     result = {"seeds": args.seeds, "runs": runs, "lift_mean": statistics.mean(lifts),
               "lift_std": statistics.stdev(lifts) if len(lifts) > 1 else None,
-              "eval_rows": args.eval_limit or 200, "steps": args.steps}
+              "steps": args.steps}
     result["warm_start"] = args.warm_start
     result.update(lift_interval(args.warm_start, args.work, args.seeds, args.eval_limit))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
