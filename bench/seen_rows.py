@@ -5,8 +5,8 @@ rows it never saw (the RL prompt pool, the dev rows, the balanced eval rows).
     python bench/seen_rows.py --rows 40 --model runs/my_sft
 
 Why it matters: an RL recipe's group of rollouts only teaches relevance where the model is unsure; on rows it
-memorised during 12 passes of SFT it is right far more often than on new ones, so the miniature's RL recipes draw
-their prompts from `data/synthetic_mini_rl` (trainers/common/generated_data.py). Prints a table and writes JSON.
+memorised during 12 passes of SFT it is right far more often than on new ones. (Fresh RL prompts,
+`data/synthetic_mini_rl`, were tried and lost macro-F1: README, "Training".) Prints a table and writes JSON.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ def test_lift_line_compares_with_twice_the_noise_band():
     assert demo.lift_line(before, after, None) == "macro-F1 lift: +0.100"
     assert "[-0.010, +0.030]: it includes 0" in demo.lift_line(before, after, dict(noise, lift_ci95=[-0.01, 0.03]))
     assert demo.lift_line(before, after, dict(noise, lift_ci95=[0.01, 0.03])).endswith("[+0.010, +0.030]")
+    assert demo.lift_line(before, after, dict(noise, lift_ci95=[-0.03, -0.01])).endswith("[-0.030, -0.010]")
 
 
 def test_a_missing_warm_start_names_the_command_that_builds_it(tmp_path):

@@ -49,9 +49,9 @@ def _rules(parser: argparse.ArgumentParser, path: str):
         parser.error(f"--rules: {err}")
 
 
-def _excluded_pairs(parser: argparse.ArgumentParser, paths: list[str]) -> list[tuple[str, str]]:
-    """The (query, product title) pairs of the --exclude sets."""
-    pairs = []
+def _excluded(parser: argparse.ArgumentParser, paths: list[str]) -> list[Example]:
+    """The examples of the --exclude sets, whose (query, product title) pairs no new row may repeat."""
+    examples = []
     for path in paths:
         try:
             rows = load_examples(path).examples
@@ -60,8 +60,8 @@ def _excluded_pairs(parser: argparse.ArgumentParser, paths: list[str]) -> list[t
                          "not repeat (e.g. data/synthetic_mini/eval_balanced.jsonl)")
         except DataError as err:
             parser.error(f"--exclude {path}: {err}")
-        pairs += [(row.query, row.product.title) for row in rows]
-    return pairs
+        examples += rows
+    return examples
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -78,7 +78,7 @@ def _generate(args: argparse.Namespace) -> int:
     if args.eval % labels:
         parser.error(f"--eval {args.eval}: a balanced split needs a multiple of {labels} (the number of labels); "
                      f"try {args.eval - args.eval % labels or labels}")
-    splits = generate(args.train, args.eval, args.seed, rules, _excluded_pairs(parser, args.exclude))
+    splits = generate(args.train, args.eval, args.seed, rules, _excluded(parser, args.exclude))
     try:
         stats = write_splits(splits, out, rules)
     except OSError as err:

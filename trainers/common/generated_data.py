@@ -64,7 +64,7 @@ def ensure_generated(path: str | Path) -> bool:
     exclude = []
     for other in spec.get("exclude", []):  # the sets this one must not repeat, built first when missing
         ensure_generated(other)
-        exclude += [(row.query, row.product.title) for row in load_examples(other).examples]
+        exclude += load_examples(other).examples
     logger.info("generating %s (%s)", folder, generate_command(folder, spec))
     rules = compile_rules(DEFAULT_RULES)
     folder.parent.mkdir(parents=True, exist_ok=True)

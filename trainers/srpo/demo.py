@@ -109,7 +109,7 @@ def lift_line(before: dict, after: dict, noise: dict | None) -> str:
     if noise and noise.get("lift_ci95"):
         lo, hi = noise["lift_ci95"]
         line += (f"; 95% interval of the mean lift over seeds and eval rows (paired bootstrap) [{lo:+.3f}, {hi:+.3f}]"
-                 f"{'' if lo > 0 else ': it includes 0'}")
+                 f"{'' if lo > 0 or hi < 0 else ': it includes 0'}")
     return line
 
 

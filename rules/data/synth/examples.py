@@ -128,6 +128,11 @@ def make_example(rules: CompiledRuleSet, q: QueryFacts, p: ProductFacts, example
                    query_type=tags, guide=rules.render(decision.label, verdicts, reasons))
 
 
+def pair(example: Example) -> tuple[str, str]:
+    """What makes two examples the same to the generator: the query and the product title, case aside."""
+    return example.query.lower(), example.product.title.lower()
+
+
 def scenarios_for(label: int, intent: str) -> list[str]:
     return [name for name, (aim, _, kinds) in SCENARIOS.items() if aim == label and intent in kinds]
 
@@ -147,7 +152,7 @@ def _draw(label: int, intent: str, first: str | None, rules: CompiledRuleSet, rn
             if product is None:
                 continue
             example = make_example(rules, query, product, example_id)
-            key = (example.query.lower(), example.product.title.lower())
+            key = pair(example)
             if example.label == label and key not in seen:  # the facts, not the scenario's aim, decide the label
                 seen.add(key)
                 return example
@@ -180,9 +185,9 @@ def generate_split(split: str, n: int, rules: CompiledRuleSet, seed: int, seen: 
 
 
 def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet | str | Path = DEFAULT_RULES,
-             exclude: Iterable[tuple[str, str]] = ()) -> dict[str, list[Example]]:
+             exclude: Iterable[Example] = ()) -> dict[str, list[Example]]:
     """All three splits; no (query, product title) pair appears twice, within or across splits, nor any pair of
-    `exclude` (another set's pairs: a pool of RL prompts drawn with another seed must not repeat the eval rows)."""
+    the `exclude` examples (another set's: a pool of RL prompts drawn with another seed must not repeat the eval rows)."""
     compiled = rules if isinstance(rules, CompiledRuleSet) else compile_rules(rules)
     check_rules(compiled, str(rules) if not isinstance(rules, CompiledRuleSet) else "the rule set")
     labels = len(compiled.labels)
@@ -192,6 +197,6 @@ def generate(train: int, eval_size: int, seed: int = 0, rules: CompiledRuleSet |
         raise ValueError(f"--eval {eval_size}: a balanced split needs a multiple of {labels} (the number of labels); "
                          f"try {eval_size - eval_size % labels or labels}")
     sizes = {"eval_balanced": eval_size, "eval_wild": eval_size, "train": train}
-    seen = {(query.lower(), title.lower()) for query, title in exclude}
+    seen = {pair(example) for example in exclude}
     drawn = {split: generate_split(split, sizes[split], compiled, seed, seen) for split in SPLITS}
     return {split: drawn[split] for split in ("train", "eval_balanced", "eval_wild")}
