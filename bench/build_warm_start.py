@@ -3,6 +3,8 @@
     python bench/build_warm_start.py                        # 107 min at 1 thread on a shared 2-core machine
     python bench/build_warm_start.py --out /tmp/ws --work /tmp/ws_stages --steps 20   # the same chain, short
     python bench/record_warm_start.py                       # then record what it scores (tests/test_warm_start.py)
+    python bench/build_warm_start.py --cot-order think_first --out bench_out/compare_mini_12k/sft_think_first
+                                                            # the think-first ablation's start, same chain
 
 Stage 1 is `trainers/recipes/sft_mini_cpu.yaml` from the from-scratch model (4,000 steps, learning rate 1e-3
 cosine, seed 0); stages 2 and 3 are `trainers/recipes/sft_mini_continue_cpu.yaml` from the stage before (4,000
@@ -24,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ROOT / "trainers" / "recipes"
 
 
-def stage_commands(out: Path, work: Path, steps: int | None) -> list[tuple[Path, list[str]]]:
-    """(output folder, command) of each stage, in order."""
+def stage_commands(out: Path, work: Path, steps: int | None, cot_order: str | None = None
+                   ) -> list[tuple[Path, list[str]]]:
+    """(output folder, command) of each stage, in order; `cot_order` overrides the recipes' (label-first)."""
     folders = [work / "stage1", work / "stage2", out]
     commands = []
     for i, folder in enumerate(folders):
@@ -36,6 +39,8 @@ def stage_commands(out: Path, work: Path, steps: int | None) -> list[tuple[Path,
             cmd += ["--model_name_or_path", str(folders[i - 1])]
         if steps is not None:
             cmd += ["--max_steps", str(steps)]
+        if cot_order is not None:
+            cmd += ["--cot_order", cot_order]
         commands.append((folder, cmd))
     return commands
 
@@ -45,8 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(ROOT / "data" / "warm_start" / "sft_mini"))
     p.add_argument("--work", default="runs/warm_start_stages", help="folder for stages 1 and 2")
     p.add_argument("--steps", type=int, default=None, help="steps per stage (default: the recipes' 4,000)")
+    p.add_argument("--cot-order", choices=["label_first", "think_first"], default=None,
+                   help="the CoT order every stage trains (default: the recipes', label-first); think_first builds "
+                        "the start of bench/compare_methods.py's grpo_think_first arm")
     args = p.parse_args(argv)
-    for folder, cmd in stage_commands(Path(args.out).resolve(), Path(args.work).resolve(), args.steps):
+    if args.cot_order == "think_first" and Path(args.out).resolve() == (ROOT / "data/warm_start/sft_mini").resolve():
+        p.error("--cot-order think_first: give --out (the shipped warm start data/warm_start/sft_mini is label-first)")
+    for folder, cmd in stage_commands(Path(args.out).resolve(), Path(args.work).resolve(), args.steps,
+                                      args.cot_order):
         if (folder / "model.safetensors").is_file():
             print(f"{folder}: already built, skipped")
             continue

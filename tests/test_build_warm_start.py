@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -42,3 +44,12 @@ def test_a_built_stage_is_skipped_and_a_failed_one_stops_the_chain(tmp_path, mon
     out = capsys.readouterr().out
     assert "stage1: already built, skipped" in out and "failed; rerun this command to resume" in out
     assert len(ran) == 2 and "$ python -m trainers.sft --config" in out
+
+
+def test_think_first_chain_trains_every_stage_think_first_and_never_overwrites_the_shipped_start(tmp_path, capsys):
+    stages = build_warm_start.stage_commands(tmp_path / "out", tmp_path / "work", None, "think_first")
+    assert [_flag(cmd, "--cot_order") for _, cmd in stages] == ["think_first"] * 3
+    assert all("--cot_order" not in cmd for _, cmd in build_warm_start.stage_commands(tmp_path, tmp_path, None))
+    with pytest.raises(SystemExit):
+        build_warm_start.main(["--cot-order", "think_first"])
+    assert "give --out" in capsys.readouterr().err
