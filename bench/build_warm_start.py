@@ -5,6 +5,7 @@
     python bench/record_warm_start.py                       # then record what it scores (tests/test_warm_start.py)
     python bench/build_warm_start.py --cot-order think_first --out bench_out/compare_mini_12k/sft_think_first
                                                             # the think-first ablation's start, same chain
+    python bench/build_warm_start.py --out /tmp/ws96k -- --train_data data/mini96k/train.jsonl   # flags for each stage
 
 Stage 1 is `trainers/recipes/sft_mini_cpu.yaml` from the from-scratch model (4,000 steps, learning rate 1e-3
 cosine, seed 0); stages 2 and 3 are `trainers/recipes/sft_mini_continue_cpu.yaml` from the stage before (4,000
@@ -26,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ROOT / "trainers" / "recipes"
 
 
-def stage_commands(out: Path, work: Path, steps: int | None, cot_order: str | None = None
-                   ) -> list[tuple[Path, list[str]]]:
-    """(output folder, command) of each stage, in order; `cot_order` overrides the recipes' (label-first)."""
+def stage_commands(out: Path, work: Path, steps: int | None, cot_order: str | None = None,
+                   flags: list[str] | None = None) -> list[tuple[Path, list[str]]]:
+    """(output folder, command) of each stage, in order; `cot_order` overrides the recipes' (label-first), `flags`
+    (`python -m trainers.sft` flags) are added to every stage."""
     folders = [work / "stage1", work / "stage2", out]
     commands = []
     for i, folder in enumerate(folders):
@@ -41,7 +43,7 @@ def stage_commands(out: Path, work: Path, steps: int | None, cot_order: str | No
             cmd += ["--max_steps", str(steps)]
         if cot_order is not None:
             cmd += ["--cot_order", cot_order]
-        commands.append((folder, cmd))
+        commands.append((folder, cmd + list(flags or [])))
     return commands
 
 
@@ -53,11 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cot-order", choices=["label_first", "think_first"], default=None,
                    help="the CoT order every stage trains (default: the recipes', label-first); think_first builds "
                         "the start of bench/compare_methods.py's grpo_think_first arm")
+    p.add_argument("flags", nargs=argparse.REMAINDER, help="after --: more `python -m trainers.sft` flags for every "
+                   "stage (e.g. -- --train_data FILE)")
     args = p.parse_args(argv)
+    flags = args.flags[1:] if args.flags[:1] == ["--"] else args.flags
     if args.cot_order == "think_first" and Path(args.out).resolve() == (ROOT / "data/warm_start/sft_mini").resolve():
         p.error("--cot-order think_first: give --out (the shipped warm start data/warm_start/sft_mini is label-first)")
     for folder, cmd in stage_commands(Path(args.out).resolve(), Path(args.work).resolve(), args.steps,
-                                      args.cot_order):
+                                      args.cot_order, flags):
         if (folder / "model.safetensors").is_file():
             print(f"{folder}: already built, skipped")
             continue

@@ -53,3 +53,13 @@ def test_think_first_chain_trains_every_stage_think_first_and_never_overwrites_t
     with pytest.raises(SystemExit):
         build_warm_start.main(["--cot-order", "think_first"])
     assert "give --out" in capsys.readouterr().err
+
+
+def test_flags_after_the_separator_reach_every_stage(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(build_warm_start.subprocess, "run",
+                        lambda cmd, cwd, check: ran.append(cmd) or type("Done", (), {"returncode": 0})())
+    assert build_warm_start.main(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), "--",
+                                  "--train_data", "rows.jsonl"]) == 0
+    assert len(ran) == 3 and all(_flag(cmd, "--train_data") == "rows.jsonl" for cmd in ran)
+    assert all("--" not in cmd for cmd in ran)
