@@ -29,24 +29,30 @@ SETS = {  # name -> (file, seen in SFT)
 }
 
 
-def measure(model: str, rows: int) -> dict[str, dict]:
-    import torch
-
+def score_set(model: str | Path, path: str, rows: int | None) -> dict:
+    """Greedy accuracy, macro-F1 and parse failures of `model` on the first `rows` of the data file `path`, asked
+    the miniature's way (bare prompt, terse CoT). Shared with bench/rl_fit.py."""
     from trainers.common.arguments import ShelfArguments
     from trainers.common.recipe import parse_recipe
     from trainers.evaluation import parts
     from trainers.sft import RelevanceSFTConfig
 
+    shelf = parse_recipe([ShelfArguments, RelevanceSFTConfig], [
+        "--config", str(ROOT / "trainers" / "recipes" / "sft_mini_cpu.yaml"), "--eval_data", path])[0]
+    gold, pred, rules = greedy_predictions(model, shelf, rows)
+    report = parts.classes(gold, pred, rules)
+    return {"file": path, "rows": len(gold), "accuracy": sum(g == p for g, p in zip(gold, pred)) / len(gold),
+            "macro_f1": report["macro_f1"], "parse_failure_rate": report["parse_failure_rate"]}
+
+
+def measure(model: str, rows: int) -> dict[str, dict]:
+    import torch
+
     torch.set_num_threads(1)
     results = {}
     for name, (path, seen) in SETS.items():
-        shelf = parse_recipe([ShelfArguments, RelevanceSFTConfig], [
-            "--config", str(ROOT / "trainers" / "recipes" / "sft_mini_cpu.yaml"), "--eval_data", path])[0]
-        gold, pred, rules = greedy_predictions(model, shelf, rows)
-        report = parts.classes(gold, pred, rules)
-        results[name] = {"file": path, "seen_in_sft": seen, "rows": len(gold),
-                         "accuracy": sum(g == p for g, p in zip(gold, pred)) / len(gold),
-                         "macro_f1": report["macro_f1"], "parse_failure_rate": report["parse_failure_rate"]}
+        scored = score_set(model, path, rows)
+        results[name] = {"file": scored.pop("file"), "seen_in_sft": seen, **scored}
     return results
 
 

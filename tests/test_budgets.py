@@ -92,6 +92,19 @@ def test_rl_stops_when_a_gold_cot_cannot_fit_the_completion_budget(tiny, tmp_pat
     assert len(trainer.train_dataset) == 8
 
 
+def test_rl_stops_when_the_rows_cannot_fill_one_batch_of_prompts(tiny, tmp_path):
+    # TRL's RepeatSampler drops a short batch: 2 rows against 4 prompts per batch would train 0 steps silently
+    shelf = ShelfArguments(model_name_or_path=tiny, max_train_samples=2, eval_data=None, balance="natural")
+    config = RelevanceGRPOConfig(output_dir=str(tmp_path / "a"), max_steps=1, per_device_train_batch_size=8,
+                                 num_generations=2, max_completion_length=400, **CPU)
+    with pytest.raises(RecipeError, match=r"^2 training rows, but one generation batch takes 4 distinct prompts "
+                                          r"\(generation_batch_size 8 / num_generations 2\)"):
+        build_trainer(METHOD, shelf, config, RULES)
+    enough = ShelfArguments(model_name_or_path=tiny, max_train_samples=4, eval_data=None, balance="natural")
+    trainer, _ = build_trainer(METHOD, enough, config, RULES)
+    assert len(trainer.train_dataset) == 4
+
+
 def test_dpo_checks_both_sides_of_each_pair(tiny, tmp_path):
     examples = load_examples(TRAIN).examples[:4]
     rows = [{"prompt": build_prompt(e, RULES), "chosen": e.guide, "rejected": e.guide + " padding" * 300,

@@ -22,7 +22,7 @@ from trainers.common.checkpoints import resolve_resume
 from trainers.common.data import cot_target, load_rule_set, load_split, training_examples
 from trainers.common.eval_callback import RelevanceEvalCallback
 from trainers.common.model_setup import load_policy
-from trainers.common.recipe import parse_recipe
+from trainers.common.recipe import RecipeError, parse_recipe
 from trainers.common.run_end import finish, save_run, setup_logging
 from trainers.grpo.curriculum import CurriculumArguments, apply_curriculum, check_curriculum
 from trainers.grpo.selection import SelectionArguments, prepare_examples
@@ -77,6 +77,7 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
                                          tokenizer, trainer=trainer)
     examples, stage_callbacks = apply_curriculum(curriculum or CurriculumArguments(), config, rules, examples,
                                                  records)
+    check_prompts_per_batch(config, len(examples))
     trainer.train_dataset = to_dataset(examples, rules, chat=shelf.chat)
     if hasattr(trainer, "shuffle_dataset"):  # TRL copies it at construction; a curriculum turns it off
         trainer.shuffle_dataset = config.shuffle_dataset
@@ -85,6 +86,18 @@ def build_trainer(method: Method, shelf: ShelfArguments, config: Any, rules: Com
             trainer.add_callback(cb)
         cb.trainer = trainer  # they log through the trainer, so their values reach every report_to target
     return trainer, callback
+
+
+def check_prompts_per_batch(config: Any, rows: int) -> None:
+    """RecipeError when the training set cannot fill one generation batch of distinct prompts: TRL's RepeatSampler
+    drops a short last batch, so such a run would end at step 0 with nothing trained and no error."""
+    per_batch = config.generation_batch_size // config.num_generations
+    if rows < per_batch:
+        raise RecipeError(
+            f"{rows} training rows, but one generation batch takes {per_batch} distinct prompts "
+            f"(generation_batch_size {config.generation_batch_size} / num_generations {config.num_generations}): "
+            f"TRL would train no step. Give at least {per_batch} rows, or lower --per_device_train_batch_size "
+            f"(prompts per step x num_generations)")
 
 
 def parse_method(method: Method, argv: list[str] | None = None) -> tuple[Any, ...]:
