@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ def test_a_pool_short_of_one_label_is_a_clear_error(tmp_path):
 
 def test_training_and_evaluation_use_the_same_prompts(tmp_path):
     cmd = rl_fit.train_command(tmp_path / "p.jsonl", tmp_path / "out", 60, 3)
-    flag = {k: v for k, v in zip(cmd, cmd[1:])}
+    flag = dict(itertools.pairwise(cmd))
     assert flag["--train_data"] == flag["--eval_data"] == str(tmp_path / "p.jsonl")
     assert flag["--max_steps"] == "60" and flag["--seed"] == "3" and flag["--eval_every"] == "20"
     assert Path(flag["--config"]).name == "srpo_mini_cpu.yaml"
