@@ -201,6 +201,12 @@ def test_a_set_generated_with_exclusions_repeats_none_of_their_pairs_and_matches
         data_main(["generate", "--out", "x", "--seed", "2", "--exclude", "gen/nope.jsonl"])
     assert stop.value.code == 2
     assert "--exclude gen/nope.jsonl: no such file or folder" in capsys.readouterr().err
+    (tmp_path / "notes.md").write_text("# not data\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        data_main(["generate", "--out", "x", "--seed", "2", "--exclude", "notes.md"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "format=" not in err  # a Python argument: no flag of this command
+    assert "--exclude notes.md: cannot tell the data format from the extension '.md'; give a .csv / .jsonl" in err
 
 
 def test_the_miniature_recipe_runs_from_data_and_a_model_built_on_first_use(tmp_path, monkeypatch):

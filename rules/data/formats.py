@@ -83,6 +83,11 @@ def locate(issue: Issue, raw: RawRow, file: str) -> RowProblem:
 
 # --- Readers ---------------------------------------------------------------------------------------------------------
 
+def known_extensions() -> list[str]:
+    """The file extensions whose format `detect_format` can tell (for error messages)."""
+    return sorted(_EXTENSIONS)
+
+
 def detect_format(path: Path) -> str:
     """The format from the extension; a folder (or a name without one, when saving) is a `datasets` folder."""
     if path.is_dir() or (not path.suffix and not path.exists()):
