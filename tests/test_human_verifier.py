@@ -416,11 +416,15 @@ def test_cli_end_to_end_exit_codes_and_one_line_errors(tmp_path):
         (("import", "--db", db, "--rules", RULES_PATH), 2, "the following arguments are required: FILE"),
         (("import", "--db", db, "--rules", "nope.yaml", str(FIX / "ana.jsonl")), 1, "nope.yaml"),
         (("import", "--db", str(tmp_path / "no" / "x.db"), "--rules", RULES_PATH, "f.jsonl"), 1, "does not exist"),
-        (("build-dpo", *build[:-1], str(tmp_path / "bad_samples.jsonl"), "--out", "x.jsonl"), 1,
-         "bad_samples.jsonl:1: id: no example 'q9' in --examples"),
         ((), 2, "the following arguments are required: command"),
     ]
     for args, status, says in failures:
         run = cli(*args)
         assert (run.returncode, "Traceback" in run.stderr) == (status, False), (args, run.stderr)
         assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("error: ") and says in run.stderr, args
+    bad = cli("build-dpo", *build[:-1], str(tmp_path / "bad_samples.jsonl"), "--out", "x.jsonl")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.splitlines() == [  # every bad line, then what to do (as the annotation queue's reader)
+        f"error: {tmp_path / 'bad_samples.jsonl'}:1: id: no such example in --examples (got 'q9'); give the id of an "
+        "example of the --examples file", f"error: 1 bad line in {tmp_path / 'bad_samples.jsonl'}; fix them and "
+        "start again"]

@@ -32,9 +32,9 @@ import sys
 from typing import Any
 
 from rules import RuleFileError, compile_rules
-from rules.data.errors import DataError, RowProblem
-from rules.data.formats import TEXT, parse_json, utf8_issue
+from rules.data.errors import DataError
 from verifiers.human.builders import dpo_pairs, judge_sft_rows, write_jsonl
+from verifiers.human.candidates import read_lines
 from verifiers.human.files import export, import_file
 from verifiers.human.policy import parse_policy, resolve
 from verifiers.human.stats import format_stats, store_stats
@@ -167,24 +167,8 @@ def _field(field: str) -> str:
 
 
 def _candidates(path: str, examples: dict) -> list:
-    """(example, completion) pairs from a JSONL candidates file; ValueError naming the line otherwise."""
-    out = []
-    with open(path, **TEXT) as f:
-        for line, text in enumerate(f, 1):
-            if not text.strip():
-                continue
-            row, issue = None, utf8_issue(text)
-            if issue is None:
-                row, issue = parse_json(text)
-            if issue is not None:
-                raise DataError([RowProblem(path, line, "", issue.message, issue.got, issue.fix)])
-            if not isinstance(row, dict) or set(row) != {"id", "completion"}:
-                raise ValueError(f"{path}:{line}: expected exactly the keys id and completion (got "
-                                 f"{sorted(row) if isinstance(row, dict) else type(row).__name__})")
-            if row["id"] not in examples:
-                raise ValueError(f"{path}:{line}: id: no example {row['id']!r} in --examples")
-            out.append((examples[row["id"]], row["completion"]))
-    return out
+    """(example, completion) pairs of a candidates file (`candidates.read_lines`: DataError listing its bad lines)."""
+    return [(example, completion) for _, example, completion in read_lines(path, examples)]
 
 
 def _build(args: argparse.Namespace) -> int:
