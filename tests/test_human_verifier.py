@@ -428,3 +428,21 @@ def test_cli_end_to_end_exit_codes_and_one_line_errors(tmp_path):
         f"error: {tmp_path / 'bad_samples.jsonl'}:1: id: no such example in --examples (got 'q9'); give the id of an "
         "example of the --examples file", f"error: 1 bad line in {tmp_path / 'bad_samples.jsonl'}; fix them and "
         "start again"]
+
+
+def test_show_keeps_its_columns_apart_for_long_names_and_sub_second_times(tmp_path, capsys):
+    from verifiers.human.__main__ import main
+
+    db = tmp_path / "wide.db"
+    with AnnotationStore(db) as s:
+        s.add([Annotation("e1", "attributes", "partial", "annotator_with_a_long_name", "2026-11-20T09:30:00.123456Z",
+                          None), ann("attributes", "not_mentioned", "ana", 21)])
+    assert main(["show", "--db", str(db), "e1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("      ")]
+    assert len(rows) == 2
+    for cell in ("annotator_with_a_long_name", "2026-11-20T09:30:00.123456Z", "not_mentioned"):
+        line = next(r for r in rows if cell in r)
+        after = line[line.index(cell) + len(cell):]
+        assert after.startswith("  "), line  # at least two spaces before the next column
+    starts = {line.index("[") for line in rows}  # the source column lines up
+    assert len(starts) == 1

@@ -145,15 +145,24 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0
     print(f"{args.id}  (policy {policy!r})")
+    blocks = []
     for f in fields:
         res = current[f]
-        print(f"  {_field(f)} = {res.value}   ({res.why})")
         latest_of = {a.annotator: a.seq for a in res.votes}
+        rows = []
         for a in sorted((a for a in history if a.field == f), key=lambda a: (a.time, a.seq), reverse=True):
             mark = "current" if a.seq == res.annotation.seq else "" if latest_of.get(a.annotator) == a.seq \
                 else "edited later"
-            reason = f'  "{a.reason}"' if a.reason else ""
-            print(f"      {mark:<13}{a.annotator:<12}{short_time(a.time):<22}{a.value:<16}[{a.source}]{reason}")
+            rows.append((mark, a.annotator, short_time(a.time), a.value, f"[{a.source}]" +
+                         (f'  "{a.reason}"' if a.reason else "")))
+        blocks.append((f"  {_field(f)} = {res.value}   ({res.why})", rows))
+    # Columns as wide as their longest cell (names, sub-second times and values vary): never run into each other.
+    every = [row for _, rows in blocks for row in rows]
+    widths = [max(len(str(row[k])) for row in every) + 2 for k in range(4)] if every else []
+    for head, rows in blocks:
+        print(head)
+        for row in rows:
+            print("      " + "".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + row[4])
     return 0
 
 
