@@ -424,10 +424,11 @@ def test_cli_end_to_end_exit_codes_and_one_line_errors(tmp_path):
         assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("error: ") and says in run.stderr, args
     bad = cli("build-dpo", *build[:-1], str(tmp_path / "bad_samples.jsonl"), "--out", "x.jsonl")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    bad_file = tmp_path / "bad_samples.jsonl"
     assert bad.stderr.splitlines() == [  # every bad line, then what to do (as the annotation queue's reader)
-        f"error: {tmp_path / 'bad_samples.jsonl'}:1: id: no such example in --examples (got 'q9'); give the id of an "
-        "example of the --examples file", f"error: 1 bad line in {tmp_path / 'bad_samples.jsonl'}; fix them and "
-        "start again"]
+        (f"error: {bad_file}:1: id: no such example in --examples (got 'q9'); give the id of an example of the "
+         "--examples file"),
+        f"error: 1 bad line in {bad_file}; fix them and start again"]
 
 
 def test_show_keeps_its_columns_apart_for_long_names_and_sub_second_times(tmp_path, capsys):

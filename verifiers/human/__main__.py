@@ -162,7 +162,7 @@ def _show(args: argparse.Namespace) -> int:
     for head, rows in blocks:
         print(head)
         for row in rows:
-            print("      " + "".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + row[4])
+            print("      " + "".join(f"{cell!s:<{w}}" for cell, w in zip(row, widths)) + row[4])
     return 0
 
 
