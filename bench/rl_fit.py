@@ -59,6 +59,11 @@ def curve(out: Path) -> list[dict]:
             for e in evals]
 
 
+def _shown(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--prompts", type=int, default=32, help="class-balanced RL prompts (a multiple of 4; at least the recipe's 8 per step)")
@@ -88,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, (path, limit) in sets.items():
         before = score_set(WARM_START, path, limit)
         after = score_set(trained, path, limit)
+        for scored in (before, after):  # the results file names repository paths relative to it
+            scored["file"] = _shown(Path(scored["file"]))
         rows[name] = {"rows": after["rows"], "before": before, "after": after}
     print(f"\n| rows ({args.prompts} prompts, {args.steps} steps, seed {args.seed}) | n | macro-F1 before | after | lift "
           "| accuracy before | after | parse failures after |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
