@@ -1,6 +1,6 @@
 """Does RL optimise the miniature at all? The demo's SRPO on a handful of prompts, scored on them and on new rows.
 
-    python bench/rl_fit.py                       # 32 prompts, 60 steps: about 9 minutes at one thread
+    python bench/rl_fit.py                       # 32 prompts, 60 steps: 8 min of training at one thread, + scoring
     python bench/rl_fit.py --prompts 16 --steps 20 --dev-rows 100
 
 Draws `--prompts` class-balanced rows from the RL prompt pool (`data/synthetic_mini_rl`, never seen in SFT), trains
@@ -66,7 +66,8 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--prompts", type=int, default=32, help="class-balanced RL prompts (a multiple of 4; at least the recipe's 8 per step)")
+    p.add_argument("--prompts", type=int, default=32,
+                   help="class-balanced RL prompts (a multiple of 4; at least the recipe's 8 per step)")
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dev-rows", type=int, default=400)

@@ -106,7 +106,8 @@ def test_unknown_format(tmp_path):
     with pytest.raises(DataError) as err:
         load_examples(text)
     assert str(err.value) == (f"{text}: cannot tell the format from the extension (got '.txt'); "
-                              "pass format= one of: jsonl, parquet, csv, tsv, datasets")
+                              "rename it to one of .csv / .jsonl / .ndjson / .parquet / .tsv or give a datasets "
+                              "folder (from Python: pass format= one of: jsonl, parquet, csv, tsv, datasets)")
     with pytest.raises(DataError) as err:
         load_examples(text, format="xml")
     assert str(err.value) == (f"{text}: format: unknown format (got 'xml'); "

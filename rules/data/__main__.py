@@ -24,7 +24,6 @@ from rules import compile_rules
 from rules.data.errors import DataError
 from rules.data.gold import gold_problems
 from rules.data.example import QUERY_TYPES, Example
-from rules.data.formats import detect_format, known_extensions
 from rules.data.loaders import load_examples
 from rules.data.synth.examples import DEFAULT_RULES, check_rules, generate
 from rules.data.synth.stats import format_table, write_splits
@@ -54,11 +53,6 @@ def _excluded(parser: argparse.ArgumentParser, paths: list[str]) -> list[Example
     """The examples of the --exclude sets, whose (query, product title) pairs no new row may repeat."""
     examples = []
     for path in paths:
-        try:
-            detect_format(Path(path))
-        except DataError:
-            parser.error(f"--exclude {path}: cannot tell the data format from the extension {Path(path).suffix!r}; "
-                         f"give a {' / '.join(known_extensions())} file or a datasets folder")
         try:
             rows = load_examples(path).examples
         except FileNotFoundError:

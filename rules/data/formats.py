@@ -83,11 +83,6 @@ def locate(issue: Issue, raw: RawRow, file: str) -> RowProblem:
 
 # --- Readers ---------------------------------------------------------------------------------------------------------
 
-def known_extensions() -> list[str]:
-    """The file extensions whose format `detect_format` can tell (for error messages)."""
-    return sorted(_EXTENSIONS)
-
-
 def detect_format(path: Path) -> str:
     """The format from the extension; a folder (or a name without one, when saving) is a `datasets` folder."""
     if path.is_dir() or (not path.suffix and not path.exists()):
@@ -95,7 +90,8 @@ def detect_format(path: Path) -> str:
     fmt = _EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         raise DataError([RowProblem(str(path), 0, "", "cannot tell the format from the extension", path.suffix,
-                                    f"pass format= one of: {', '.join(FORMATS)}")])
+                                    f"rename it to one of {' / '.join(sorted(_EXTENSIONS))} or give a datasets "
+                                    f"folder (from Python: pass format= one of: {', '.join(FORMATS)})")])
     return fmt
 
 
