@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from record_warm_start import WARM_START  # noqa: E402
 from seen_rows import score_set  # noqa: E402
 
+from trainers.common.generated_data import ensure_generated  # noqa: E402
+
 POOL = "data/synthetic_mini_rl/train.jsonl"
 DEV = "data/synthetic_mini_dev/eval_balanced.jsonl"
 RECIPE = ROOT / "trainers" / "recipes" / "srpo_mini_cpu.yaml"
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     prompts = work / f"prompts_{args.prompts}.jsonl"
+    ensure_generated(ROOT / POOL)  # a fresh clone has no pool yet: the generator builds it (deterministic)
     prompts.write_text("".join(json.dumps(r) + "\n" for r in balanced_prompts(ROOT / POOL, args.prompts)),
                        encoding="utf-8")
     trained = work / f"srpo_{args.prompts}p_{args.steps}s_seed{args.seed}"

@@ -253,3 +253,21 @@ def test_the_miniature_dev_rows_and_rl_pool_repeat_no_row_of_the_sets_they_must_
     assert sft_sets <= set(dev["exclude"])
     assert sft_sets | {f"data/synthetic_mini_dev/{split}.jsonl" for split in ("eval_balanced", "eval_wild")} <= \
         set(specs["data/synthetic_mini_rl"]["exclude"])
+
+
+def test_a_generated_folder_is_found_by_its_absolute_path_from_another_directory(tmp_path, monkeypatch):
+    """Bench scripts name the repository's data by absolute path and may run from anywhere: the folder is still
+    generated on first use (a fresh clone has none of it; CI failed on exactly this), its exclusions resolved
+    against the repository too."""
+    from trainers.common import generated_data
+
+    repo = tmp_path / "repo"
+    monkeypatch.setattr(generated_data, "_REPO", repo)
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "gen/base", {"train": 40, "eval": 8, "seed": 0})
+    monkeypatch.setitem(generated_data.GENERATED_DATA, "gen/pool",
+                        {"train": 40, "eval": 4, "seed": 2, "exclude": ["gen/base/train.jsonl"]})
+    monkeypatch.chdir(tmp_path)  # not the repository
+    assert generated_data.ensure_generated(repo / "gen/pool/train.jsonl")
+    assert (repo / "gen/pool/train.jsonl").is_file() and (repo / "gen/base/train.jsonl").is_file()
+    assert not (tmp_path / "gen").exists()  # nothing written relative to the working directory
+    assert generated_data.generated_spec(tmp_path / "elsewhere/train.jsonl") is None

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+_REPO = Path(__file__).resolve().parents[2]
 
 # folder -> `python -m rules.data generate` arguments. eval 400: 400 balanced rows (100 per label) and 400 in the
 # wild, enough for the >= 300-row evaluations of the miniature benchmark. One generator seed per job, and `exclude`
@@ -47,7 +48,13 @@ def generate_command(folder: str | Path, spec: dict) -> str:
 def generated_spec(path: str | Path) -> tuple[Path, dict] | None:
     """(folder, arguments) when `path` is a file of a folder in GENERATED_DATA, else None."""
     folder = Path(path).parent
-    return next(((folder, spec) for name, spec in GENERATED_DATA.items() if folder == Path(name)), None)
+    here = folder.resolve()
+    for name, spec in GENERATED_DATA.items():
+        if here == Path(name).resolve():  # relative to the working directory, as recipes name them
+            return folder, spec
+        if here == (_REPO / name).resolve():  # the repository's own folder, from anywhere (bench scripts)
+            return folder, {**spec, "exclude": [str(_REPO / other) for other in spec.get("exclude", [])]}
+    return None
 
 
 def ensure_generated(path: str | Path) -> bool:
