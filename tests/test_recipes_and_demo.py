@@ -101,3 +101,21 @@ def test_a_resumed_run_keeps_the_evaluations_made_before(tmp_path):
     assert saved == [{"step": 0}, {"step": 2, "again": 1}, {"step": 4}]
     write_summary(str(tmp_path), SimpleNamespace(history=[]), trainer)  # resuming a finished run evaluates nothing
     assert json.loads((tmp_path / "shelfwise_eval.json").read_text())["evaluations"] == saved
+
+
+def test_flags_without_a_recipe_say_the_defaults_apply_and_name_the_recipe_to_add(capsys):
+    """`python -m trainers.srpo --max_steps 5` is the demo's command plus one flag, yet runs the built-in defaults
+    (tiny model, data/synthetic), not the demo's recipe: legal, but never silent. With a recipe nothing is said."""
+    from trainers.grpo.cli import parse_method
+    from trainers.srpo import METHOD
+
+    parse_method(METHOD, ["--max_steps", "5"])
+    note = capsys.readouterr().err
+    assert "no --config" in note and "built-in default" in note
+    assert "--config trainers/recipes/srpo_mini_cpu.yaml --max_steps 5" in note  # the command to run instead
+    parse_method(METHOD, ["--config", "trainers/recipes/srpo_mini_cpu.yaml", "--max_steps", "5"])
+    assert "no --config" not in capsys.readouterr().err
+    from trainers.sft import RelevanceSFTConfig
+
+    parse_recipe([ShelfArguments, RelevanceSFTConfig], ["--max_steps", "5"], prog="python -m trainers.sft")
+    assert "--config trainers/recipes/sft_mini_cpu.yaml --max_steps 5" in capsys.readouterr().err

@@ -91,6 +91,8 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
             raise RecipeError("--config needs a recipe file, e.g. --config trainers/recipes/grpo_cpu.yaml")
         check_recipe(argv[index + 1], dataclass_types, prog)
     _check_flags(argv, dataclass_types, prog)
+    if "--config" not in argv and not {"-h", "--help"} & set(argv):
+        print(no_recipe_notice(prog, argv), file=sys.stderr)
     parser = _Parser(dataclass_types, prog=prog, usage=usage, description=description, epilog=epilog,
                      formatter_class=_Formatter)
     defaults = {k: v for k, v in cpu_defaults().items() if any(a.dest == k for a in parser._actions)}
@@ -109,6 +111,21 @@ def parse_recipe(dataclass_types: list[type], argv: list[str] | None = None, pro
         _refuse_gpu_settings(parsed)
     _refuse_missing_vllm(parsed)
     return parsed
+
+
+def no_recipe_notice(prog: str, argv: list[str]) -> str:
+    """Flags without `--config` train with the dataclasses' defaults (the tiny test model, data/synthetic), not a
+    recipe's setup: legal, as in TRL's scripts, but easy to do by accident (the demo plus one flag), so it is said."""
+    import shlex
+
+    recipes = Path(__file__).resolve().parents[1] / "recipes"
+    method = prog.rsplit(".", 1)[-1]
+    mini = recipes / f"{method}_mini_cpu.yaml"
+    example = (f"\n  e.g. {prog} --config {mini.relative_to(recipes.parents[1])} {shlex.join(argv)}"
+               if mini.is_file() else "")
+    return (f"note: no --config: every argument not given as a flag takes its built-in default (the tiny test model "
+            f"and settings), not a recipe's; the bundled recipes are in trainers/recipes/ (`{prog} --help` lists "
+            f"every default){example}")
 
 
 def _refuse_missing_vllm(parsed: tuple[Any, ...]) -> None:
