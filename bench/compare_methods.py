@@ -4,7 +4,8 @@
     python bench/compare_methods.py --arms sft grpo srpo --seeds 0 --steps 10 --eval-rows 50   # a quick look
     python bench/compare_methods.py --profile tiny                              # the 0.23M-parameter tiny model
 
-Arms: `sft` (the warm start itself), `dpo` (pass@N pairs), `grpo` (dynamic sampling), `agrl`, `srpo`, and the
+Arms: `sft` (the warm start itself), `sft_think_first` (the think-first warm start itself, the reference the
+think-first ablation starts from), `dpo` (pass@N pairs), `grpo` (dynamic sampling), `agrl`, `srpo`, and the
 papers' ablations: `srpo_lambda0` (SRPO with step_coef 0, which equals GRPO), `grpo_think_first` (think-first
 format, from its own think-first warm start), `grpo_natural_mix` (the natural label mix instead of class-balanced).
 Every final model is scored twice on each eval set (balanced and in-the-wild, never tuned on): greedy decoded
@@ -51,7 +52,8 @@ RL = {  # arm -> (method module, extra flags, CoT order of its warm start)
     "grpo_think_first": ("grpo", ["--cot_order", "think_first"], "think_first"),
     "grpo_natural_mix": ("grpo", ["--balance", "natural"], "label_first"),
 }
-ARMS = ["sft", "dpo", *RL]
+SFT_ARMS = {"sft": "label_first", "sft_think_first": "think_first"}  # arm -> CoT order of a warm start scored as is
+ARMS = [*SFT_ARMS, "dpo", *RL]
 
 
 def _args() -> argparse.Namespace:
@@ -179,9 +181,9 @@ def final_eval(args, model_dir: Path, order: str) -> dict:
 def run_one(args, arm: str, seed: int, work: Path) -> dict:
     from trainers.evaluation.figures import series
 
-    order = RL[arm][2] if arm in RL else "label_first"
+    order = RL[arm][2] if arm in RL else SFT_ARMS.get(arm, "label_first")
     start = sft_start(args, work, order)
-    if arm == "sft":
+    if arm in SFT_ARMS:
         return {"arm": arm, "seed": seed, "steps": 0, "seconds_per_step": None, "curve": [], "reward": [],
                 "final": final_eval(args, start, order)}
     run_dir = work / "models" / f"{arm}_s{seed}"
@@ -281,7 +283,7 @@ def main() -> int:
             began = time.perf_counter()
             print(f"== {arm} seed {seed}", flush=True)
             done = sorted((out / "runs").glob(f"{arm}_s*.json"))
-            if arm == "sft" and done:  # the warm start has no seed: its greedy evaluation is the same for every one
+            if arm in SFT_ARMS and done:  # the warm start has no seed: its greedy evaluation is the same for every one
                 result = {**json.loads(done[0].read_text(encoding="utf-8")), "seed": seed}
             else:
                 result = run_one(args, arm, seed, work)
